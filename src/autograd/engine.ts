@@ -1,0 +1,119 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { fmtShape, shapesEqual } from '../tensor/shape.js';
+import { isGradEnabled, noGrad } from './grad-mode.js';
+import { accumulate, onesLike } from './helpers.js';
+
+/**
+ * Attaches a backward rule to `out` when any input needs gradients and recording is on.
+ * Ops call this right after computing their forward value, so forward and backward sit together.
+ */
+export function record(
+  out: Tensor,
+  name: string,
+  inputs: readonly Tensor[],
+  backward: (grad: Tensor) => readonly (Tensor | null | undefined)[],
+): Tensor {
+  if (!isGradEnabled()) return out;
+  let needs = false;
+  for (const t of inputs) if (t.requiresGrad) { needs = true; break; }
+  if (!needs) return out;
+  out.requiresGrad = true;
+  out.gradFn = { name, inputs, backward };
+  return out;
+}
+
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again. */
+  retainGraph?: boolean;
+}
+
+/**
+ * Reverse-mode differentiation from `root`. Gradients accumulate into `.grad` of leaves that
+ * require them (and of non-leaves that called retainGrad()).
+ */
+export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
+  if (!root.requiresGrad) {
+    throw new Error('backward: the tensor does not require gradients (no input had requiresGrad, or it was computed inside noGrad)');
+  }
+  if (grad === undefined) {
+    if (root.size !== 1) {
+      throw new Error(`backward: gradient can be implicitly created only for one-element outputs; got shape ${fmtShape(root.shape)} (pass a gradient)`);
+    }
+    grad = onesLike(root);
+  } else if (!shapesEqual(grad.shape, root.shape)) {
+    throw new Error(`backward: gradient shape ${fmtShape(grad.shape)} does not match output shape ${fmtShape(root.shape)}`);
+  }
+  const order = topoOrder(root);
+  const grads = new Map<Tensor, Tensor>();
+  grads.set(root, grad);
+  noGrad(() => {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      let g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      if (t.hooks) {
+        for (const h of t.hooks) {
+          const r = h(g);
+          if (r) g = r;
+        }
+      }
+      const node = t.gradFn;
+      if (node === null) {
+        if (t.requiresGrad) t.grad = t.grad ? accumulate(t.grad, g) : detachedCopy(g);
+        continue;
+      }
+      if (t.retainsGrad) t.grad = t.grad ? accumulate(t.grad, g) : detachedCopy(g);
+      if (node.backward === null) {
+        throw new Error(
+          `backward: trying to go through the graph of '${node.name}' a second time; its buffers were freed. ` +
+            'Pass { retainGraph: true } to the first backward call.',
+        );
+      }
+      const inGrads = node.backward(g);
+      if (!options.retainGraph) node.backward = null;
+      for (let k = 0; k < node.inputs.length; k++) {
+        const inp = node.inputs[k];
+        const ig = inGrads[k];
+        if (!inp.requiresGrad || ig === null || ig === undefined) continue;
+        if (!shapesEqual(ig.shape, inp.shape)) {
+          throw new Error(
+            `backward: op '${node.name}' returned a gradient of shape ${fmtShape(ig.shape)} for input ${k} of shape ${fmtShape(inp.shape)}`,
+          );
+        }
+        const prev = grads.get(inp);
+        grads.set(inp, prev ? accumulate(prev, ig) : ig);
+      }
+    }
+  });
+}
+
+/** Iterative DFS (deep RNN graphs would overflow a recursive one). Returns inputs before outputs. */
+function topoOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  visited.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const [t, k] = top;
+    const inputs = t.gradFn ? t.gradFn.inputs : [];
+    if (k < inputs.length) {
+      top[1] = k + 1;
+      const c = inputs[k];
+      if (c.requiresGrad && !visited.has(c)) {
+        visited.add(c);
+        stack.push([c, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(t);
+    }
+  }
+  return order;
+}
+
+function detachedCopy(g: Tensor): Tensor {
+  // A gradient may alias storage of another tensor (e.g. an expand view); .grad must own its data.
+  return accumulate(null, g);
+}

@@ -1,0 +1,319 @@
+/**
+ * 2-D convolution and its adjoint (transposed convolution), NCHW, PyTorch semantics and layouts.
+ *
+ * Both are built from three unrecorded primitives on contiguous float32 arrays, each an im2col /
+ * col2im kernel plus one GEMM per group (batched over the images, the weight broadcast with
+ * strideA 0):
+ *   convForward     out  = W · im2col(x)            (conv2d forward, convTranspose2d dX)
+ *   convInputGrad   dX   = col2im(Wᵀ · dY)          (conv2d dX, convTranspose2d forward)
+ *   convWeightGrad  dW   = Σₙ dY[n] · colsᵀ[n]      (both dW)
+ * A transposed convolution from [N,Cin,H,W] to [N,Cout,Ho,Wo] is the adjoint of the convolution
+ * from [N,Cout,Ho,Wo] to [N,Cin,H,W] with the same weight tensor, so it reuses the same geometry.
+ */
+import type { Conv2dGeometry } from '../../backend/backend.js';
+import { getBackend } from '../../backend/registry.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { fmtShape } from '../../tensor/shape.js';
+import { record } from '../engine.js';
+import { empty, expandedView, requireFloat } from '../helpers.js';
+import { fmtPair, pair, withBatch, type IntPair } from './vision-args.js';
+
+export type { IntPair } from './vision-args.js';
+
+export interface Conv2dOptions {
+  /** default 1 */
+  stride?: IntPair;
+  /** zero padding on both sides (default 0); 'valid' is 0, 'same' keeps H and W (stride 1 only) */
+  padding?: IntPair | 'valid' | 'same';
+  /** spacing between kernel taps (default 1) */
+  dilation?: IntPair;
+  /** channels are split into this many independent groups (default 1) */
+  groups?: number;
+}
+
+export interface ConvTranspose2dOptions {
+  /** default 1 */
+  stride?: IntPair;
+  /** the conv2d padding this op is the adjoint of: the output loses `padding` rows/columns on each side (default 0) */
+  padding?: IntPair;
+  /** extra rows/columns added to one side of the output to pick among the sizes a strided conv maps from (default 0) */
+  outputPadding?: IntPair;
+  /** default 1 */
+  dilation?: IntPair;
+  /** default 1 */
+  groups?: number;
+}
+
+/** Conv2dGeometry plus the derived sizes the GEMMs need. */
+interface Geo extends Conv2dGeometry {
+  /** input and output channels per group */
+  cInG: number;
+  cOutG: number;
+  /** rows of one group's block of columns: cInG·kh·kw */
+  K: number;
+  /** output positions per image: outH·outW */
+  L: number;
+  /** im2col would be the identity (1x1 kernel, stride 1, no padding) */
+  pointwise: boolean;
+}
+
+function makeGeo(g: Conv2dGeometry): Geo {
+  const cInG = g.cIn / g.groups;
+  const pointwise = g.kh === 1 && g.kw === 1 && g.strideH === 1 && g.strideW === 1 && g.padH === 0 && g.padW === 0;
+  return { ...g, cInG, cOutG: g.cOut / g.groups, K: cInG * g.kh * g.kw, L: g.outH * g.outW, pointwise };
+}
+
+function checkGroups(op: string, groups: number): void {
+  if (!Number.isInteger(groups) || groups < 1) throw new Error(`${op}: groups must be a positive integer, got ${groups}`);
+}
+
+function checkBias(op: string, bias: Tensor | null | undefined, cOut: number): void {
+  if (bias == null) return;
+  requireFloat(op, bias, 'bias');
+  if (bias.ndim !== 1 || bias.shape[0] !== cOut) {
+    throw new Error(`${op}: bias must have shape [${cOut}] (one value per output channel), got ${fmtShape(bias.shape)}`);
+  }
+}
+
+// ---- unrecorded primitives on contiguous arrays -------------------------------------------------
+
+/** Columns [N, Cin·kh·kw, L] of images `x` [N, Cin, H, W] (x itself for pointwise convolutions). */
+function im2col(x: Float32Array, g: Geo): Float32Array {
+  if (g.pointwise) return x;
+  const cols = getBackend().alloc('float32', g.n * g.cIn * g.kh * g.kw * g.L) as Float32Array;
+  getBackend().im2col(x, g, cols);
+  return cols;
+}
+
+/** out [N, Cout, L] = W · cols per group; beta 1 keeps what `out` holds (a broadcast bias). */
+function convForward(cols: Float32Array, w: Float32Array, g: Geo, out: Float32Array, beta: 0 | 1): void {
+  if (g.n === 0 || g.cOutG === 0) return;
+  for (let gi = 0; gi < g.groups; gi++) {
+    getBackend().gemm({
+      transA: false, transB: false, m: g.cOutG, n: g.L, k: g.K, alpha: 1,
+      a: w, aOffset: gi * g.cOutG * g.K, lda: g.K, strideA: 0,
+      b: cols, bOffset: gi * g.K * g.L, ldb: g.L, strideB: g.cIn * g.kh * g.kw * g.L,
+      beta, c: out, cOffset: gi * g.cOutG * g.L, ldc: g.L, strideC: g.cOut * g.L, batch: g.n,
+    });
+  }
+}
+
+/** Accumulates col2im(Wᵀ · dy) into `dx` [N, Cin, H, W]; `dx` holds zeros or a broadcast bias. */
+function convInputGrad(dy: Float32Array, w: Float32Array, g: Geo, dx: Float32Array): void {
+  if (g.n === 0 || g.cIn === 0) return;
+  const rows = g.cIn * g.kh * g.kw;
+  // pointwise: the columns are the image, so the GEMM can add straight into dx
+  const dcols = g.pointwise ? dx : (getBackend().alloc('float32', g.n * rows * g.L) as Float32Array);
+  for (let gi = 0; gi < g.groups; gi++) {
+    getBackend().gemm({
+      transA: true, transB: false, m: g.K, n: g.L, k: g.cOutG, alpha: 1,
+      a: w, aOffset: gi * g.cOutG * g.K, lda: g.K, strideA: 0,
+      b: dy, bOffset: gi * g.cOutG * g.L, ldb: g.L, strideB: g.cOut * g.L,
+      beta: g.pointwise ? 1 : 0, c: dcols, cOffset: gi * g.K * g.L, ldc: g.L, strideC: rows * g.L, batch: g.n,
+    });
+  }
+  if (!g.pointwise) getBackend().col2im(dcols, g, dx);
+}
+
+/** dW [Cout, Cin/groups, kh, kw] = Σₙ dy[n] · cols[n]ᵀ per group. */
+function convWeightGrad(dy: Float32Array, cols: Float32Array, g: Geo): Float32Array {
+  const dw = getBackend().alloc('float32', g.cOut * g.K) as Float32Array;
+  const rows = g.cIn * g.kh * g.kw;
+  // one GEMM per image: a batched GEMM cannot sum over its batch, and per-image partial weights
+  // would cost N times the weight's memory
+  for (let b = 0; b < g.n; b++) {
+    for (let gi = 0; gi < g.groups; gi++) {
+      getBackend().gemm({
+        transA: false, transB: true, m: g.cOutG, n: g.K, k: g.L, alpha: 1,
+        a: dy, aOffset: (b * g.cOut + gi * g.cOutG) * g.L, lda: g.L, strideA: 0,
+        b: cols, bOffset: (b * rows + gi * g.K) * g.L, ldb: g.L, strideB: 0,
+        beta: b === 0 ? 0 : 1, c: dw, cOffset: gi * g.cOutG * g.K, ldc: g.K, strideC: 0, batch: 1,
+      });
+    }
+  }
+  return dw;
+}
+
+/** Σ over images and positions of dy [N, C, L] -> [C] (the bias gradient). */
+function channelSum(dy: Float32Array, n: number, c: number, l: number): Tensor {
+  const perImage = getBackend().alloc('float32', n * c);
+  getBackend().reduce('sum', dy, n * c, l, 1, perImage);
+  const out = empty([c]);
+  getBackend().reduce('sum', perImage, 1, n, c, out.data);
+  return out;
+}
+
+/** Fills `out` [N, C, L] with bias[c] so a GEMM (beta 1) or col2im can add onto it. */
+function fillBias(bias: Tensor, n: number, c: number, l: number, out: Float32Array): void {
+  getBackend().copy(expandedView(new Tensor(bias.values(), [1, c, 1]), [n, c, l]), out);
+}
+
+function reshapeGrad(data: Float32Array, shape: readonly number[]): Tensor {
+  return new Tensor(data, shape.slice());
+}
+
+// ---- conv2d -------------------------------------------------------------------------------------
+
+function outSize(size: number, k: number, s: number, p: number, d: number): number {
+  return Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;
+}
+
+/**
+ * 2-D convolution (cross-correlation, as torch.nn.functional.conv2d).
+ *
+ * Shapes: x [N, Cin, H, W] (or unbatched [Cin, H, W]), weight [Cout, Cin/groups, kH, kW],
+ * bias [Cout] -> [N, Cout, Ho, Wo] with Ho = floor((H + 2·padding - dilation·(kH-1) - 1) / stride) + 1.
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  const op = 'conv2d';
+  requireFloat(op, x);
+  requireFloat(op, weight, 'weight');
+  if (weight.ndim !== 4) throw new Error(`${op}: weight must be 4-D [Cout, Cin/groups, kH, kW], got ${fmtShape(weight.shape)}`);
+  return withBatch(op, x, (x4) => conv2dBatched(x4, weight, bias ?? null, options));
+}
+
+function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions): Tensor {
+  const op = 'conv2d';
+  const [n, cIn, h, w] = x.shape;
+  const [cOut, cInG, kh, kw] = weight.shape;
+  const groups = options.groups ?? 1;
+  checkGroups(op, groups);
+  if (cInG * groups !== cIn) {
+    throw new Error(`${op}: input has ${cIn} channels but weight expects ${cInG * groups} (weight shape ${fmtShape(weight.shape)}, groups ${groups})`);
+  }
+  if (cOut % groups !== 0) {
+    throw new Error(`${op}: out channels ${cOut} (weight shape ${fmtShape(weight.shape)}) are not divisible by groups ${groups}`);
+  }
+  checkBias(op, bias, cOut);
+  const stride = pair(op, 'stride', options.stride ?? 1, 1);
+  const dilation = pair(op, 'dilation', options.dilation ?? 1, 1);
+  const padding = convPadding(op, options.padding ?? 0, stride, dilation, [kh, kw]);
+  const outH = outSize(h, kh, stride[0], padding[0], dilation[0]);
+  const outW = outSize(w, kw, stride[1], padding[1], dilation[1]);
+  if (outH <= 0 || outW <= 0) {
+    throw new Error(
+      `${op}: output size would be ${outH}x${outW} for input ${h}x${w} with kernel ${fmtPair([kh, kw])}, ` +
+        `padding ${fmtPair(padding)}, dilation ${fmtPair(dilation)}, stride ${fmtPair(stride)}`,
+    );
+  }
+  const g = makeGeo({
+    n, cIn, h, w, cOut, kh, kw, strideH: stride[0], strideW: stride[1], padH: padding[0], padW: padding[1],
+    dilationH: dilation[0], dilationW: dilation[1], groups, outH, outW,
+  });
+  const xv = x.values() as Float32Array;
+  const wv = weight.values() as Float32Array;
+  const cols = im2col(xv, g);
+  const out = empty([n, cOut, outH, outW]); // (N, Cout, Ho, Wo)
+  const od = out.data as Float32Array;
+  if (bias) fillBias(bias, n, cOut, g.L, od);
+  convForward(cols, wv, g, od, bias ? 1 : 0);
+  // columns are kept only when the weight will need them; otherwise they are rebuilt on demand
+  let saved: Float32Array | null = weight.requiresGrad ? cols : null;
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record(out, op, inputs, (grad) => {
+    const dy = grad.values() as Float32Array; // (N, Cout, Ho·Wo)
+    let dx: Tensor | null = null;
+    if (x.requiresGrad) {
+      dx = empty(x.shape);
+      convInputGrad(dy, wv, g, dx.data as Float32Array);
+    }
+    const dw = weight.requiresGrad ? reshapeGrad(convWeightGrad(dy, saved ?? im2col(xv, g), g), weight.shape) : null;
+    saved = null;
+    const db = bias && bias.requiresGrad ? channelSum(dy, n, cOut, g.L) : null;
+    return [dx, dw, db];
+  });
+}
+
+function convPadding(
+  op: string, padding: IntPair | 'valid' | 'same', stride: [number, number], dilation: [number, number], k: [number, number],
+): [number, number] {
+  if (padding === 'valid') return [0, 0];
+  if (padding !== 'same') return pair(op, 'padding', padding, 0);
+  if (stride[0] !== 1 || stride[1] !== 1) throw new Error(`${op}: padding 'same' needs stride 1, got stride ${fmtPair(stride)}`);
+  const total = [dilation[0] * (k[0] - 1), dilation[1] * (k[1] - 1)];
+  if (total[0] % 2 !== 0 || total[1] % 2 !== 0) {
+    // torch pads one extra row/column at the end here; the kernels only pad symmetrically
+    throw new Error(
+      `${op}: padding 'same' with kernel ${fmtPair(k)} and dilation ${fmtPair(dilation)} needs asymmetric padding, which is not supported; ` +
+        'pad the input explicitly',
+    );
+  }
+  return [total[0] / 2, total[1] / 2];
+}
+
+// ---- convTranspose2d ----------------------------------------------------------------------------
+
+/**
+ * 2-D transposed convolution (torch.nn.functional.conv_transpose2d): the adjoint of conv2d with
+ * the same weight, stride, padding, dilation and groups.
+ *
+ * Shapes: x [N, Cin, H, W] (or unbatched [Cin, H, W]), weight [Cin, Cout/groups, kH, kW],
+ * bias [Cout] -> [N, Cout, Ho, Wo] with
+ * Ho = (H-1)·stride - 2·padding + dilation·(kH-1) + outputPadding + 1.
+ */
+export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTranspose2dOptions = {}): Tensor {
+  const op = 'convTranspose2d';
+  requireFloat(op, x);
+  requireFloat(op, weight, 'weight');
+  if (weight.ndim !== 4) throw new Error(`${op}: weight must be 4-D [Cin, Cout/groups, kH, kW], got ${fmtShape(weight.shape)}`);
+  return withBatch(op, x, (x4) => convTranspose2dBatched(x4, weight, bias ?? null, options));
+}
+
+function convTranspose2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, options: ConvTranspose2dOptions): Tensor {
+  const op = 'convTranspose2d';
+  const [n, cIn, h, w] = x.shape;
+  const [wIn, cOutG, kh, kw] = weight.shape;
+  const groups = options.groups ?? 1;
+  checkGroups(op, groups);
+  if (wIn !== cIn) {
+    throw new Error(`${op}: input has ${cIn} channels but weight expects ${wIn} (weight shape ${fmtShape(weight.shape)}, groups ${groups})`);
+  }
+  if (cIn % groups !== 0) {
+    throw new Error(`${op}: input channels ${cIn} are not divisible by groups ${groups} (weight shape ${fmtShape(weight.shape)})`);
+  }
+  const cOut = cOutG * groups;
+  checkBias(op, bias, cOut);
+  const stride = pair(op, 'stride', options.stride ?? 1, 1);
+  const padding = pair(op, 'padding', options.padding ?? 0, 0);
+  const dilation = pair(op, 'dilation', options.dilation ?? 1, 1);
+  const outputPadding = pair(op, 'outputPadding', options.outputPadding ?? 0, 0);
+  for (const i of [0, 1]) {
+    if (outputPadding[i] >= stride[i] && outputPadding[i] >= dilation[i]) {
+      throw new Error(
+        `${op}: outputPadding ${fmtPair(outputPadding)} must be smaller than either stride ${fmtPair(stride)} or dilation ${fmtPair(dilation)}`,
+      );
+    }
+  }
+  const outH = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + outputPadding[0] + 1;
+  const outW = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + outputPadding[1] + 1;
+  if (outH <= 0 || outW <= 0) {
+    throw new Error(
+      `${op}: output size would be ${outH}x${outW} for input ${h}x${w} with kernel ${fmtPair([kh, kw])}, ` +
+        `padding ${fmtPair(padding)}, dilation ${fmtPair(dilation)}, stride ${fmtPair(stride)}`,
+    );
+  }
+  // the convolution this op is the adjoint of: [N, Cout, Ho, Wo] -> [N, Cin, H, W]
+  const g = makeGeo({
+    n, cIn: cOut, h: outH, w: outW, cOut: cIn, kh, kw, strideH: stride[0], strideW: stride[1],
+    padH: padding[0], padW: padding[1], dilationH: dilation[0], dilationW: dilation[1], groups, outH: h, outW: w,
+  });
+  const xv = x.values() as Float32Array; // (N, Cin, H·W)
+  const wv = weight.values() as Float32Array;
+  const out = empty([n, cOut, outH, outW]); // (N, Cout, Ho, Wo)
+  const od = out.data as Float32Array;
+  if (bias) fillBias(bias, n, cOut, outH * outW, od);
+  convInputGrad(xv, wv, g, od);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record(out, op, inputs, (grad) => {
+    const dy = grad.values() as Float32Array; // (N, Cout, Ho·Wo)
+    const cols = x.requiresGrad || weight.requiresGrad ? im2col(dy, g) : null;
+    let dx: Tensor | null = null;
+    if (x.requiresGrad) {
+      dx = empty(x.shape);
+      convForward(cols!, wv, g, dx.data as Float32Array, 0);
+    }
+    const dw = weight.requiresGrad ? reshapeGrad(convWeightGrad(xv, cols!, g), weight.shape) : null;
+    const db = bias && bias.requiresGrad ? channelSum(dy, n, cOut, outH * outW) : null;
+    return [dx, dw, db];
+  });
+}

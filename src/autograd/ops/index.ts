@@ -1,0 +1,10 @@
+export * from './elementwise.js';
+export * from './activation.js';
+export * from './reduce.js';
+export * from './view.js';
+export * from './join.js';
+export * from './indexing.js';
+export * from './matmul.js';
+export * from './conv.js';
+export * from './pool.js';
+export { scalar, asTensor, type TensorLike } from './scalar.js';

@@ -1,0 +1,113 @@
+import { getBackend } from '../../backend/registry.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { broadcastShapes, fmtShape, numel } from '../../tensor/shape.js';
+import { record } from '../engine.js';
+import { empty, expandedView, requireFloat } from '../helpers.js';
+import { sumToShape } from './reduce.js';
+import { reshape, transpose } from './view.js';
+
+interface Operand {
+  data: Float32Array;
+  offset: number;
+  ld: number;
+  trans: boolean;
+  stride: number;
+}
+
+/**
+ * Describes a [batch..., rows, cols] view as a GEMM operand without copying when its layout allows
+ * (row-major or column-major matrices, batch dims collapsible to one stride); otherwise copies.
+ */
+function operand(t: Tensor, batchShape: readonly number[], rows: number, cols: number): Operand {
+  const full = [...batchShape, rows, cols];
+  const v = expandedView(t, full);
+  const nd = full.length;
+  const sr = v.strides[nd - 2];
+  const sc = v.strides[nd - 1];
+  let trans: boolean | null = null;
+  let ld = 0;
+  if (sc === 1 || cols === 1) {
+    trans = false;
+    ld = rows === 1 ? Math.max(cols, 1) : sr;
+    if (cols === 1 && rows > 1 && sr < 1) trans = null;
+  }
+  if (trans === null && (sr === 1 || rows === 1)) {
+    trans = true;
+    ld = cols === 1 ? Math.max(rows, 1) : sc;
+  }
+  if (trans === false && ld < cols) trans = null;
+  if (trans === true && ld < rows) trans = null;
+  let stride: number | null = 0;
+  let expected: number | null = null;
+  for (let i = batchShape.length - 1; i >= 0; i--) {
+    if (batchShape[i] === 1) continue;
+    const s = v.strides[i];
+    if (expected === null) {
+      stride = s;
+      expected = s * batchShape[i];
+    } else if (s === expected || (s === 0 && stride === 0)) {
+      expected = s * batchShape[i];
+    } else {
+      stride = null;
+      break;
+    }
+  }
+  if (trans === null || stride === null || !(t.data instanceof Float32Array)) {
+    const copy = new Float32Array(numel(full));
+    getBackend().copy(v, copy);
+    return { data: copy, offset: 0, ld: cols, trans: false, stride: rows * cols };
+  }
+  return { data: t.data, offset: t.offset, ld, trans, stride };
+}
+
+/** Matrix product with NumPy/torch semantics: 1-D promotion and batch broadcasting. */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  requireFloat('matmul', a, 'first operand');
+  requireFloat('matmul', b, 'second operand');
+  if (a.ndim === 0 || b.ndim === 0) throw new Error(`matmul: both operands need at least 1 dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
+  const b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
+  const m = a2.shape[a2.ndim - 2], k = a2.shape[a2.ndim - 1];
+  const k2 = b2.shape[b2.ndim - 2], n = b2.shape[b2.ndim - 1];
+  if (k !== k2) throw new Error(`matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)}`);
+  const batch = broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+  let out = mm(a2, b2, batch, m, n, k);
+  out = record(out, 'matmul', [a2, b2], (g) => [
+    a2.requiresGrad ? sumToShape(mm(g, transpose(b2), batch, m, k, n), a2.shape) : null,
+    b2.requiresGrad ? sumToShape(mm(transpose(a2), g, batch, k, n, m), b2.shape) : null,
+  ]);
+  if (a.ndim === 1 && b.ndim === 1) return reshape(out, []);
+  if (a.ndim === 1) return reshape(out, [...batch, n]);
+  if (b.ndim === 1) return reshape(out, [...batch, m]);
+  return out;
+}
+
+/** Unrecorded batched GEMM of [batch..., m, k] · [batch..., k, n]. */
+function mm(a: Tensor, b: Tensor, batch: readonly number[], m: number, n: number, k: number): Tensor {
+  const out = empty([...batch, m, n]);
+  const count = numel(batch);
+  if (out.size === 0) return out;
+  const A = operand(a, batch, m, k);
+  const B = operand(b, batch, k, n);
+  getBackend().gemm({
+    transA: A.trans, transB: B.trans, m, n, k, alpha: 1,
+    a: A.data, aOffset: A.offset, lda: A.ld, strideA: A.stride,
+    b: B.data, bOffset: B.offset, ldb: B.ld, strideB: B.stride,
+    beta: 0, c: out.data as Float32Array, cOffset: 0, ldc: n, strideC: m * n, batch: count,
+  });
+  return out;
+}
+
+/** Batched product of [B, m, k] and [B, k, n] (no broadcasting, as torch.bmm). */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0]) {
+    throw new Error(`bmm: expected [B,m,k] and [B,k,n] with the same B, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  }
+  return matmul(a, b);
+}
+
+/** Outer product of two vectors. */
+export function outer(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 1 || b.ndim !== 1) throw new Error(`outer: expected two 1-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  return matmul(reshape(a, [a.shape[0], 1]), reshape(b, [1, b.shape[0]]));
+}

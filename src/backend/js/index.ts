@@ -1,0 +1,38 @@
+import type { Backend, DType } from '../backend.js';
+import { adamKernel } from './adam.js';
+import {
+  avgPool2dBackwardKernel, avgPool2dKernel, col2imKernel, im2colKernel, maxPool2dBackwardKernel, maxPool2dKernel,
+} from './conv.js';
+import { binaryKernel, copyKernel, unaryKernel, whereKernel } from './elementwise.js';
+import { gemmKernel } from './gemm.js';
+import { gatherKernel, indexAddKernel, indexSelectKernel, scatterAddKernel, topkKernel } from './indexing.js';
+import { cumsumKernel, reduceKernel } from './reduce.js';
+import { softmaxBackwardKernel, softmaxKernel } from './softmax.js';
+
+/** The reference backend: plain TypeScript loops, browser-safe, the oracle for every other backend. */
+export const jsBackend: Backend = {
+  name: 'js',
+  alloc: (dtype: DType, size: number) => (dtype === 'int32' ? new Int32Array(size) : new Float32Array(size)),
+  copy: copyKernel,
+  fill: (out, value) => { out.fill(value); },
+  unary: unaryKernel,
+  binary: binaryKernel,
+  where: whereKernel,
+  reduce: reduceKernel,
+  cumsum: cumsumKernel,
+  gemm: gemmKernel,
+  softmax: softmaxKernel,
+  softmaxBackward: softmaxBackwardKernel,
+  indexSelect: indexSelectKernel,
+  indexAdd: indexAddKernel,
+  gather: gatherKernel,
+  scatterAdd: scatterAddKernel,
+  im2col: im2colKernel,
+  col2im: col2imKernel,
+  maxPool2d: maxPool2dKernel,
+  maxPool2dBackward: maxPool2dBackwardKernel,
+  avgPool2d: avgPool2dKernel,
+  avgPool2dBackward: avgPool2dBackwardKernel,
+  topk: topkKernel,
+  adam: adamKernel,
+};

@@ -1,0 +1,37 @@
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { backendInfo, selectBackend } from '../backend/select-node.js';
+import { registerBleuCommand } from './bleu.js';
+import { registerDemoCommand } from './demo.js';
+
+/** Builds the `attentive` command tree (exported so tests can run commands in-process). */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('attentive')
+    .description('Train, run and look inside classic deep sequence models: LSTMs, attention, beam search, BLEU.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .showHelpAfterError();
+  program
+    .command('version')
+    .description('print the version and the active compute backend')
+    .action(() => {
+      const b = backendInfo();
+      console.log(`attentive ${VERSION}`);
+      console.log(`backend: ${b.name}${b.nativeAvailable ? '' : ` (native unavailable: ${b.nativeLoadError ?? 'not built'})`}`);
+      console.log(`node: ${process.version}`);
+    });
+  registerBleuCommand(program);
+  registerDemoCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    selectBackend();
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    console.error(`attentive: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,11 @@
+export type { StepModel } from './step-model.js';
+export { compareTokens, ranksBefore, hypothesisKey, type Hypothesis } from './order.js';
+export { DEFAULT_MAX_LENGTH, resolveMaxLengths, type LengthOptions } from './lengths.js';
+export { BinaryHeap } from './heap.js';
+export { greedyDecode, argmaxRow, type GreedyOptions } from './greedy.js';
+export { beamSearch, type BeamOptions, type BeamResult, type BeamTreeNode, type EarlyStopping } from './beam.js';
+export { exhaustiveSearch, countSequences, type ExhaustiveOptions, type ExhaustiveResult } from './exhaustive.js';
+export { exactSearch, type ExactOptions, type ExactResult } from './exact.js';
+export { sampleDecode, sampleRow, type SampleOptions } from './sample.js';
+export { topKRow } from './top-k.js';
+export { bannedByNgram } from './ngram.js';

@@ -1,0 +1,15 @@
+/**
+ * The Node.js entry point: everything in the core plus file I/O, checkpoints, PNG output, Chinese
+ * word segmentation, Tatoeba loading and the native backend (selected automatically when its addon
+ * loads; ATTENTIVE_BACKEND=js|native overrides).
+ */
+export * from './core.js';
+export * as io from './io/index-node.js';
+export * as png from './viz/png-node.js';
+export { writeImageGridPng } from './viz/image-grid-node.js';
+export { jiebaTokenizer } from './text/jieba-node.js';
+export { loadTatoeba } from './data/tatoeba-node.js';
+export { selectBackend, backendInfo } from './backend/select-node.js';
+import { selectBackend } from './backend/select-node.js';
+
+selectBackend();

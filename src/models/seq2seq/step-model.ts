@@ -1,0 +1,53 @@
+import * as F from '../../autograd/ops/index.js';
+import type { StepModel } from '../../decode/step-model.js';
+import { fmtShape } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { BOS_ID, EOS_ID } from '../../text/vocab.js';
+import type { EncoderOutput } from './encoder.js';
+import { inference } from './inference.js';
+import type { Seq2SeqModel } from './model.js';
+import { concatStates, selectState, type DecoderState } from './state.js';
+
+/**
+ * A trained encoder-decoder seen through decode/'s StepModel interface: the sources are encoded
+ * once here, and each `step` runs one decoder step for every live hypothesis. `select` reorders
+ * decoder states and encoder memory together. The state returned by `step` holds that step's
+ * attention weights (`state.attention`, (R, S)) for pictures.
+ */
+export class Seq2SeqStepModel implements StepModel<DecoderState> {
+  readonly vocabSize: number;
+  readonly bos = BOS_ID;
+  readonly eos = EOS_ID;
+  readonly sourceLengths: Int32Array;
+  readonly encoded: EncoderOutput;
+
+  constructor(readonly model: Seq2SeqModel, src: Tensor, lengths: Int32Array) {
+    if (src.ndim !== 2) throw new Error(`toStepModel: src must be [B, S], got ${fmtShape(src.shape)}`);
+    this.vocabSize = model.config.tgtVocabSize;
+    this.sourceLengths = Int32Array.from(lengths);
+    this.encoded = inference(model, () => model.encode(src, this.sourceLengths));
+  }
+
+  start(batch: number): DecoderState {
+    const B = this.sourceLengths.length;
+    if (batch !== B) throw new Error(`Seq2SeqStepModel.start: ${B} sources were encoded, asked for ${batch}`);
+    return inference(this.model, () => this.model.initialState(this.encoded));
+  }
+
+  step(state: DecoderState, tokens: Int32Array): { logProbs: Float32Array; state: DecoderState } {
+    const R = state.h[0].shape[0];
+    if (tokens.length !== R) throw new Error(`Seq2SeqStepModel.step: ${tokens.length} tokens for ${R} state rows`);
+    return inference(this.model, () => {
+      const { logits, state: next } = this.model.decodeStep(state, tokens);
+      return { logProbs: F.logSoftmax(logits, 1).values() as Float32Array, state: next };
+    });
+  }
+
+  select(state: DecoderState, rows: Int32Array): DecoderState {
+    return inference(this.model, () => selectState(state, rows));
+  }
+
+  concat(states: readonly DecoderState[]): DecoderState {
+    return inference(this.model, () => concatStates(states));
+  }
+}

@@ -1,0 +1,10 @@
+export { Module, type ForwardHook, type ForwardPreHook } from './module.js';
+export { Parameter } from './parameter.js';
+export * as init from './init.js';
+export * from './layers/linear.js';
+export * from './layers/embedding.js';
+export * from './layers/dropout.js';
+export * from './layers/containers.js';
+export * from './layers/activations.js';
+export * from './layers/normalization.js';
+export * from './losses.js';

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { exactSearch } from '../../src/decode/exact.js';
+import { exhaustiveSearch } from '../../src/decode/exhaustive.js';
+import { greedyDecode } from '../../src/decode/greedy.js';
+import type { Hypothesis } from '../../src/decode/order.js';
+import { gardenPathModel, markovModel, PrefixModel, prefixHashModel, toLogProbs, withoutConcat } from './toy-models.js';
+
+const sig = (h: Hypothesis): string => `${h.tokens.join(' ')}${h.finished ? ' </s>' : ''} @ ${h.logProb}`;
+
+test('exact search equals enumeration on random models (argmax and top-5, many seeds)', () => {
+  let exactCount = 0;
+  for (let seed = 0; seed < 40; seed++) {
+    const V = 4 + (seed % 3);
+    const T = 4 + (seed % 2);
+    const make = seed % 2 === 0 ? markovModel : prefixHashModel;
+    const model = make(V, seed, 1 + (seed % 4) * 0.5, -1);
+    const minLength = seed % 5 === 0 ? 2 : 0;
+    const batch = 2;
+    const ref = exhaustiveSearch(model, batch, { maxLength: T, minLength, nBest: 5 });
+    const got = exactSearch(model, batch, { maxLength: T, minLength, nBest: 5, batchSize: 1 + (seed % 8) });
+    for (let s = 0; s < batch; s++) {
+      assert.ok(got[s].exact, `seed ${seed}: ${got[s].reason}`);
+      assert.deepEqual(got[s].nBest.map(sig), ref[s].nBest.map(sig), `seed ${seed} sentence ${s}`);
+      exactCount++;
+    }
+  }
+  assert.equal(exactCount, 80);
+});
+
+test('exact search breaks ties like enumeration', () => {
+  // Uniform over </s>, a, b: many sentences share a probability; ranking falls to token order.
+  const model = new PrefixModel(4, () => toLogProbs([0, 1, 1, 1]));
+  const ref = exhaustiveSearch(model, 1, { maxLength: 3, nBest: 6 });
+  const got = exactSearch(model, 1, { maxLength: 3, nBest: 6, batchSize: 3 });
+  assert.deepEqual(got[0].nBest.map(sig), ref[0].nBest.map(sig));
+  // The empty sentence comes first; then the 1-token sentences, a before b.
+  assert.deepEqual(got[0].nBest.slice(0, 3).map((h) => h.tokens), [[], [2], [3]]);
+});
+
+test('exact search beats greedy on the garden path', () => {
+  const model = gardenPathModel();
+  const [g] = greedyDecode(model, 1, { maxLength: 5 });
+  const [e] = exactSearch(model, 1, { maxLength: 5 });
+  assert.deepEqual(g.tokens, [2]);
+  assert.deepEqual(e.nBest[0].tokens, [3]);
+  assert.ok(e.nBest[0].logProb > g.logProb);
+});
+
+test('exact search batches expansions into few step calls and works without concat', () => {
+  const a = prefixHashModel(6, 11, 0.5, -1.5);
+  const b = prefixHashModel(6, 11, 0.5, -1.5);
+  const ra = exactSearch(a, 1, { maxLength: 5, nBest: 3, batchSize: 16 });
+  const before = a.stepCalls;
+  const rb = exactSearch(withoutConcat(b), 1, { maxLength: 5, nBest: 3, batchSize: 16 });
+  assert.deepEqual(ra[0].nBest.map(sig), rb[0].nBest.map(sig));
+  assert.ok(ra[0].exact && rb[0].exact);
+  // With concat a step call scores many nodes at once.
+  assert.ok(before < ra[0].expansions, `step calls ${before}, expansions ${ra[0].expansions}`);
+  assert.ok(b.stepCalls > a.stepCalls, `fallback uses ${b.stepCalls} calls, concat ${a.stepCalls}`);
+});
+
+test('exact search scales to a larger vocabulary where enumeration is impossible', () => {
+  // 2000 tokens, length 12: 2000^12 sequences; a peaked model lets the bound prune nearly everything.
+  const model = prefixHashModel(2000, 5, 3, 2);
+  const [r] = exactSearch(model, 1, { maxLength: 12, nodeBudget: 5000 });
+  assert.ok(r.exact, r.reason);
+  assert.ok(r.expansions <= 5000);
+  const [g] = greedyDecode(model, 1, { maxLength: 12 });
+  assert.ok(r.nBest[0].logProb >= g.logProb);
+});
+
+test('exact search reports when the node budget runs out and returns the best found', () => {
+  const model = prefixHashModel(6, 3, 0.3, -2);
+  const [ref] = exhaustiveSearch(model, 1, { maxLength: 5 });
+  const [r] = exactSearch(model, 1, { maxLength: 5, nodeBudget: 3, batchSize: 2 });
+  assert.equal(r.exact, false);
+  assert.match(r.reason ?? '', /nodeBudget 3 exhausted/);
+  assert.ok(r.expansions <= 3);
+  assert.equal(r.nBest.length, 1);
+  // Whatever it returns is a real sentence, no better than the optimum.
+  assert.ok(r.nBest[0].logProb <= ref.nBest[0].logProb);
+});
+
+test('exact search rejects bad options with the function name', () => {
+  const model = gardenPathModel();
+  assert.throws(() => exactSearch(model, 1, { nodeBudget: 0 }), /exactSearch: nodeBudget must be a positive integer, got 0/);
+  assert.throws(() => exactSearch(model, 1, { maxLength: 0 }), /exactSearch: maxLength must be a positive integer, got 0/);
+});
