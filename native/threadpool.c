@@ -47,7 +47,9 @@ static void run_tasks(int tid) {
 
 static void *worker_main(void *arg) {
   int tid = (int)(intptr_t)arg;
-  long seen = atomic_load(&pool.generation);
+  /* the pool starts at generation 0; reading it here could miss a job posted before this
+   * thread first ran */
+  long seen = 0;
   for (;;) {
     int spins = 0;
     while (atomic_load(&pool.generation) == seen && !atomic_load(&pool.stop) && spins < SPIN_ITERS) {

@@ -169,4 +169,14 @@ export interface Backend {
 
   /** In-place Adam / AdamW update. */
   adam?(args: AdamArgs): void;
+
+  /**
+   * Fused LSTM cell: gates [B, 4H] (i, f, g, o pre-activations), c [B, H] -> hc [B, 2H] = [h' | c'],
+   * saved [B, 5H] = activations i, f, g, o and tanh(c') for the backward pass.
+   */
+  lstmCell?(gates: Float32Array, c: Float32Array, b: number, h: number, hc: Float32Array, saved: Float32Array): void;
+  /** Backward of lstmCell: dhc [B, 2H] -> dgates [B, 4H], dc [B, H] (both overwritten). */
+  lstmCellBackward?(
+    dhc: Float32Array, c: Float32Array, saved: Float32Array, b: number, h: number, dgates: Float32Array, dc: Float32Array,
+  ): void;
 }

@@ -8,3 +8,7 @@ export * from './layers/containers.js';
 export * from './layers/activations.js';
 export * from './layers/normalization.js';
 export * from './losses.js';
+export * from './layers/conv.js';
+export * from './layers/pooling.js';
+export * from './layers/rnn.js';
+export * from './layers/rnn-cells.js';

@@ -14,6 +14,13 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     super('Adagrad', params, { lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, ...o });
   }
 
+  protected override validate(o: AdagradOptions): void {
+    super.validate(o);
+    for (const k of ['lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps'] as const) {
+      if (!((o[k] ?? 0) >= 0)) throw new Error(`Adagrad: invalid ${k} ${o[k]}`);
+    }
+  }
+
   protected update(p: Float32Array, g: Float32Array, st: ParamState, o: AdagradOptions): void {
     const first = !st.buffers.sum;
     const sum = this.buffer(st, 'sum', p.length);

@@ -19,6 +19,8 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     super.validate(o);
     if (!((o.alpha ?? 0.99) >= 0)) throw new Error(`RMSprop: invalid alpha ${o.alpha}`);
     if (!((o.eps ?? 1e-8) >= 0)) throw new Error(`RMSprop: invalid eps ${o.eps}`);
+    if (!((o.momentum ?? 0) >= 0)) throw new Error(`RMSprop: invalid momentum ${o.momentum}`);
+    if (!((o.weightDecay ?? 0) >= 0)) throw new Error(`RMSprop: invalid weightDecay ${o.weightDecay}`);
   }
 
   protected update(p: Float32Array, g: Float32Array, st: ParamState, o: RMSpropOptions): void {

@@ -11,9 +11,12 @@ export abstract class LRScheduler {
   readonly baseLrs: number[];
   lastEpoch = 0;
 
+  /**
+   * Subclasses call `this.apply()` at the end of their constructor: the epoch-0 lr depends on
+   * their own fields, which are not yet assigned while this constructor runs.
+   */
   constructor(protected readonly optimizer: HasGroups) {
     this.baseLrs = optimizer.paramGroups.map((g) => g.options.lr);
-    this.apply();
   }
 
   /** The lr of group i at epoch t. */
@@ -47,6 +50,7 @@ export class StepLR extends LRScheduler {
   constructor(opt: HasGroups, readonly stepSize: number, readonly gamma = 0.1) {
     if (!(stepSize > 0)) throw new Error(`StepLR: stepSize must be positive, got ${stepSize}`);
     super(opt);
+    this.apply();
   }
   protected lrAt(base: number, t: number): number {
     return base * this.gamma ** Math.floor(t / this.stepSize);
@@ -54,7 +58,10 @@ export class StepLR extends LRScheduler {
 }
 
 export class ExponentialLR extends LRScheduler {
-  constructor(opt: HasGroups, readonly gamma: number) { super(opt); }
+  constructor(opt: HasGroups, readonly gamma: number) {
+    super(opt);
+    this.apply();
+  }
   protected lrAt(base: number, t: number): number {
     return base * this.gamma ** t;
   }
@@ -65,6 +72,7 @@ export class CosineAnnealingLR extends LRScheduler {
   constructor(opt: HasGroups, readonly tMax: number, readonly etaMin = 0) {
     if (!(tMax > 0)) throw new Error(`CosineAnnealingLR: tMax must be positive, got ${tMax}`);
     super(opt);
+    this.apply();
   }
   protected lrAt(base: number, t: number): number {
     return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * t) / this.tMax))) / 2;
@@ -76,6 +84,7 @@ export class LinearLR extends LRScheduler {
   constructor(opt: HasGroups, readonly startFactor = 1 / 3, readonly endFactor = 1, readonly totalIters = 5) {
     if (!(startFactor > 0 && startFactor <= 1)) throw new Error(`LinearLR: startFactor must be in (0, 1], got ${startFactor}`);
     super(opt);
+    this.apply();
   }
   protected lrAt(base: number, t: number): number {
     const f = this.startFactor + ((this.endFactor - this.startFactor) * Math.min(t, this.totalIters)) / this.totalIters;
@@ -85,7 +94,10 @@ export class LinearLR extends LRScheduler {
 
 /** lr = base · fn(t). */
 export class LambdaLR extends LRScheduler {
-  constructor(opt: HasGroups, readonly fn: (t: number) => number) { super(opt); }
+  constructor(opt: HasGroups, readonly fn: (t: number) => number) {
+    super(opt);
+    this.apply();
+  }
   protected lrAt(base: number, t: number): number {
     return base * this.fn(t);
   }
@@ -96,7 +108,10 @@ export class LambdaLR extends LRScheduler {
  * s = t + 1 (inverse square root decay after a linear warmup).
  */
 export class NoamLR extends LRScheduler {
-  constructor(opt: HasGroups, readonly dModel: number, readonly warmup: number) { super(opt); }
+  constructor(opt: HasGroups, readonly dModel: number, readonly warmup: number) {
+    super(opt);
+    this.apply();
+  }
   protected lrAt(base: number, t: number): number {
     const s = t + 1;
     return base * this.dModel ** -0.5 * Math.min(s ** -0.5, s * this.warmup ** -1.5);

@@ -22,7 +22,8 @@ export type FixtureConfig = Record<string, unknown> & {
   type: string;
   args?: Record<string, unknown>;
   mode?: string;
-  params?: string[];
+  /** Module cases: `param.*` names; optimizer cases: `{name: shape}`. */
+  params?: unknown;
   grads?: string[];
 };
 

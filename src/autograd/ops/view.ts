@@ -201,11 +201,17 @@ function copyInto(src: Tensor, dst: Tensor): void {
   for (let k = 0; k < tmpIdx.length; k++) d[tmpIdx[k]] = vals[k];
 }
 
-/** Zero tensor of `shape` with g placed at offset `start` along `dim`. */
+/** Zero tensor of `shape` with g placed at offset `start` along `dim` (block copies, no per-element walk). */
 function padInto(g: Tensor, shape: readonly number[], dim: number, start: number): Tensor {
   const out = empty(shape);
-  const st = contiguousStrides(shape);
-  copyInto(g, new Tensor(out.data, g.shape, st, start * st[dim]));
+  const outer = numel(shape.slice(0, dim));
+  const inner = numel(shape.slice(dim + 1));
+  const len = g.shape[dim];
+  const block = len * inner;
+  const rowOut = shape[dim] * inner;
+  const src = g.values();
+  const dst = out.data;
+  for (let o = 0; o < outer; o++) dst.set(src.subarray(o * block, (o + 1) * block), o * rowOut + start * inner);
   return out;
 }
 

@@ -8,6 +8,7 @@ import { gemmKernel } from './gemm.js';
 import { gatherKernel, indexAddKernel, indexSelectKernel, scatterAddKernel, topkKernel } from './indexing.js';
 import { cumsumKernel, reduceKernel } from './reduce.js';
 import { softmaxBackwardKernel, softmaxKernel } from './softmax.js';
+import { lstmCellBackwardKernel, lstmCellKernel } from './lstm.js';
 
 /** The reference backend: plain TypeScript loops, browser-safe, the oracle for every other backend. */
 export const jsBackend: Backend = {
@@ -35,4 +36,6 @@ export const jsBackend: Backend = {
   avgPool2dBackward: avgPool2dBackwardKernel,
   topk: topkKernel,
   adam: adamKernel,
+  lstmCell: lstmCellKernel,
+  lstmCellBackward: lstmCellBackwardKernel,
 };

@@ -48,7 +48,7 @@ export abstract class Seq2SeqModel extends Module {
   }
 
   /** Teacher forcing: the decoder reads the reference prefix. -> logits (B, T, V), attention (B, T, S) or null. */
-  abstract forward(batch: Seq2SeqBatch): Seq2SeqOutput;
+  abstract override forward(batch: Seq2SeqBatch): Seq2SeqOutput;
 
   /** Decoder state before the first token. */
   abstract initialState(enc: EncoderOutput): DecoderState;

@@ -21,10 +21,9 @@ export function rnnCellStep(pre: Tensor, nonlinearity: RNNNonlinearity): Tensor 
  * Shapes: gates [B, 4H], c [B, H] -> { h [B, H], c [B, H] }.
  */
 export function lstmCellStep(gates: Tensor, c: Tensor): { h: Tensor; c: Tensor } {
-  const [gi, gf, gg, go] = chunkViews(gates, 4, 1); // 4 × (B, H) views
-  const cNext = F.add(F.mul(F.sigmoid(gf), c), F.mul(F.sigmoid(gi), F.tanh(gg)));
-  const h = F.mul(F.sigmoid(go), F.tanh(cNext));
-  return { h, c: cNext };
+  // one fused op (forward and backward each a single kernel); equal to the composition
+  // c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'), as test/autograd/fused.test.ts checks
+  return F.lstmCell(gates, c);
 }
 
 /**

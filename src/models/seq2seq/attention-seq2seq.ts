@@ -1,0 +1,134 @@
+import * as F from '../../autograd/ops/index.js';
+import { ModuleList } from '../../nn/layers/containers.js';
+import { dropout } from '../../nn/layers/dropout.js';
+import { Linear, linear } from '../../nn/layers/linear.js';
+import { LSTMCell } from '../../nn/layers/rnn-cells.js';
+import { lstmCellStep } from '../../nn/layers/rnn-steps.js';
+import { unbindViews } from '../../nn/layers/split-views.js';
+import { zeros } from '../../tensor/creation.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { Attention } from './attention.js';
+import type { Seq2SeqConfig } from './config.js';
+import type { EncoderOutput } from './encoder.js';
+import { Seq2SeqModel, type Seq2SeqBatch, type Seq2SeqOutput } from './model.js';
+import { OutputLayer } from './output-layer.js';
+import type { DecoderState } from './state.js';
+
+/**
+ * Encoder-decoder with attention. At every output step the decoder looks back at all encoder
+ * outputs instead of one fixed vector.
+ *
+ * Luong et al. (2015), dot / general:          Bahdanau et al. (2015), additive:
+ *   s_t  = LSTM([y_{t-1}; h̃_{t-1}], s_{t-1})      α_t = align(s_{t-1}, h)   (attend first,
+ *   α_t  = align(s_t, h)                           c_t = Σ_s α_ts h_s          with the old state)
+ *   c_t  = Σ_s α_ts h_s                            s_t = LSTM([y_{t-1}; c_t; h̃_{t-1}], s_{t-1})
+ *   h̃_t = tanh(W_c [c_t; s_t])                    h̃_t = tanh(W_c [c_t; s_t])
+ *   p(y_t) = softmax(W_o h̃_t)                     p(y_t) = softmax(W_o h̃_t)
+ * h̃_{t-1} in the decoder input is input feeding (config.inputFeeding, on by default).
+ */
+export class AttentionSeq2Seq extends Seq2SeqModel {
+  decoder: ModuleList<LSTMCell>;
+  attention: Attention;
+  combine: Linear;
+  out: OutputLayer;
+  /** Size of encoder outputs M. */
+  readonly memorySize: number;
+  /** Decoder-input columns beyond the embedding: context (Bahdanau) and h̃ (input feeding). */
+  readonly extraInput: number;
+
+  constructor(config: Seq2SeqConfig) {
+    super(config);
+    const c = config;
+    const Hd = c.decoderHiddenSize;
+    this.memorySize = c.hiddenSize * (c.bidirectional ? 2 : 1);
+    this.extraInput = (c.attention === 'bahdanau' ? this.memorySize : 0) + (c.inputFeeding ? Hd : 0);
+    this.decoder = new ModuleList<LSTMCell>();
+    for (let l = 0; l < c.layers; l++) this.decoder.append(new LSTMCell(l === 0 ? c.tgtEmbSize + this.extraInput : Hd, Hd));
+    this.attention = new Attention(c.attention, Hd, this.memorySize, c.attentionSize);
+    this.combine = new Linear(this.memorySize + Hd, Hd, { bias: false });
+    this.out = new OutputLayer(Hd, c.tgtVocabSize, c.tieEmbeddings ? this.tgt_embed : null);
+  }
+
+  forward(batch: Seq2SeqBatch): Seq2SeqOutput {
+    const { src, tgtIn, B, T } = this.batchTensors(batch);
+    const enc = this.encode(src, batch.srcLengths);
+    const p = this.config.dropout;
+    const y = dropout(this.tgt_embed.forward(tgtIn), p, this.training); // (B, T, E)
+    const xs = unbindViews(this.embeddingGates(y), 1); // T × (B, 4Hd)
+    let state = this.initialState(enc);
+    const outs: Tensor[] = [];
+    const attns: Tensor[] = [];
+    for (let t = 0; t < T; t++) {
+      const r = this.stepFromGates(xs[t], state);
+      state = r.state;
+      outs.push(r.hTilde);
+      attns.push(state.attention!);
+    }
+    const hTilde = F.stack(outs, 1); // (B, T, Hd)
+    // One output matmul over all steps: (B·T, Hd) x (Hd, V).
+    const logits = this.out.forward(dropout(hTilde, p, this.training)); // (B, T, V)
+    return { logits, attention: F.stack(attns, 1) }; // (B, T, S)
+  }
+
+  initialState(enc: EncoderOutput): DecoderState {
+    const B = enc.memory.shape[0];
+    return {
+      h: enc.h, c: enc.c,
+      feed: this.config.inputFeeding ? zeros([B, this.config.decoderHiddenSize]) : null,
+      memory: enc.memory, keys: this.attention.keys(enc.memory), padMask: enc.padMask,
+      attention: null,
+    };
+  }
+
+  decodeStep(state: DecoderState, tokens: Int32Array): { logits: Tensor; state: DecoderState } {
+    const R = tokens.length;
+    const y = this.tgt_embed.forward(new Tensor(Int32Array.from(tokens), [R])); // (R, E)
+    const r = this.stepFromGates(this.embeddingGates(y), state);
+    return { logits: this.out.forward(r.hTilde), state: r.state }; // (R, V)
+  }
+
+  /**
+   * The embedding's share of the first decoder layer's gates, bias included, for all positions at
+   * once. Shapes: y (..., E) -> (..., 4Hd).
+   */
+  private embeddingGates(y: Tensor): Tensor {
+    const cell = this.decoder.at(0);
+    const wEmb = F.narrow(cell.weight_ih, 1, 0, this.config.tgtEmbSize); // (4Hd, E) view
+    const bias = cell.bias_ih && cell.bias_hh ? F.add(cell.bias_ih, cell.bias_hh) : (cell.bias_ih ?? cell.bias_hh);
+    return linear(y, wEmb, bias);
+  }
+
+  /** One decoder step given the embedding gates xe (R, 4Hd). -> h̃ (R, Hd) and the next state. */
+  private stepFromGates(xe: Tensor, state: DecoderState): { hTilde: Tensor; state: DecoderState } {
+    const c = this.config;
+    const bahdanau = c.attention === 'bahdanau';
+    const memory = state.memory!, keys = state.keys!, padMask = state.padMask!;
+    const top = c.layers - 1;
+    let att: { context: Tensor; weights: Tensor } | null = null;
+    if (bahdanau) att = this.attention.forward(state.h[top], keys, memory, padMask); // with s_{t-1}
+
+    const extra: Tensor[] = [];
+    if (bahdanau) extra.push(att!.context);
+    if (c.inputFeeding) extra.push(state.feed!);
+    const cell0 = this.decoder.at(0);
+    let gates = F.add(xe, linear(state.h[0], cell0.weight_hh)); // (R, 4Hd)
+    if (extra.length > 0) {
+      const wExtra = F.narrow(cell0.weight_ih, 1, c.tgtEmbSize, this.extraInput); // (4Hd, extra) view
+      gates = F.add(gates, linear(extra.length === 1 ? extra[0] : F.concat(extra, 1), wExtra));
+    }
+    const first = lstmCellStep(gates, state.c[0]);
+    const hs = [first.h], cs = [first.c];
+    for (let l = 1; l < c.layers; l++) {
+      const [h, cl] = this.decoder.at(l).forward(dropout(hs[l - 1], c.dropout, this.training), [state.h[l], state.c[l]]);
+      hs.push(h);
+      cs.push(cl);
+    }
+    const s = hs[top]; // (R, Hd)
+    if (!bahdanau) att = this.attention.forward(s, keys, memory, padMask); // with s_t
+    const hTilde = F.tanh(this.combine.forward(F.concat([att!.context, s], 1))); // (R, Hd)
+    return {
+      hTilde,
+      state: { ...state, h: hs, c: cs, feed: c.inputFeeding ? hTilde : null, attention: att!.weights },
+    };
+  }
+}

@@ -1,0 +1,11 @@
+export { ATTENTION_KINDS, resolveConfig, type AttentionKind, type Seq2SeqConfig } from './config.js';
+export { Seq2SeqEncoder, paddingMask, type EncoderOutput } from './encoder.js';
+export { Attention } from './attention.js';
+export { OutputLayer } from './output-layer.js';
+export { Seq2SeqModel, sequenceLogProbs, type Seq2SeqBatch, type Seq2SeqOutput } from './model.js';
+export { PlainSeq2Seq } from './plain.js';
+export { AttentionSeq2Seq } from './attention-seq2seq.js';
+export { Seq2SeqStepModel } from './step-model.js';
+export { selectState, concatStates, type DecoderState } from './state.js';
+export { inference } from './inference.js';
+export { createSeq2Seq } from './build.js';

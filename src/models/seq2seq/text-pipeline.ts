@@ -1,0 +1,89 @@
+import { Bpe, type BpeJSON } from '../../text/bpe.js';
+import { createEnTokenizer } from '../../text/en-tokenizer.js';
+import type { Tokenizer } from '../../text/tokenizer.js';
+import { Vocab, type VocabJSON } from '../../text/vocab.js';
+
+/** How sentences become ids; saved with a run so translation uses exactly the training pipeline. */
+export interface TextPipelineConfig {
+  /** 'char': one token per Chinese character; 'word': jieba words. */
+  srcTokenizer: 'char' | 'word';
+  /** Lowercase English before tokenizing (default false). */
+  lowercase: boolean;
+  /** BPE merges learned on the English side (0 = whole words). */
+  bpeMerges: number;
+}
+
+/** JSON of the learned parts (vocabularies, BPE), written as separate files in a run folder. */
+export interface TextPipelineState {
+  config: TextPipelineConfig;
+  srcVocab: VocabJSON;
+  tgtVocab: VocabJSON;
+  bpe: BpeJSON | null;
+}
+
+/**
+ * Chinese text -> source ids and target ids -> English text. The word tokenizer needs Node
+ * (jieba), so the caller passes the source tokenizer in.
+ */
+export class TextPipeline {
+  readonly tgtTokenizer: Tokenizer;
+
+  constructor(
+    readonly config: TextPipelineConfig,
+    readonly srcTokenizer: Tokenizer,
+    readonly srcVocab: Vocab,
+    readonly tgtVocab: Vocab,
+    readonly bpe: Bpe | null,
+  ) {
+    this.tgtTokenizer = createEnTokenizer({ lowercase: config.lowercase });
+  }
+
+  /** Learns vocabularies (and BPE) from training pairs. */
+  static learn(config: TextPipelineConfig, srcTokenizer: Tokenizer, pairs: readonly { zh: string; en: string }[], minFreq = 1): TextPipeline {
+    const en = createEnTokenizer({ lowercase: config.lowercase });
+    const words = pairs.map((p) => en.tokenize(p.en));
+    const bpe = config.bpeMerges > 0 ? Bpe.learn(words, { numMerges: config.bpeMerges }) : null;
+    const srcVocab = Vocab.build(pairs.map((p) => srcTokenizer.tokenize(p.zh)), { minFreq });
+    const tgtVocab = Vocab.build(bpe ? words.map((w) => bpe.encode(w)) : words, { minFreq });
+    return new TextPipeline(config, srcTokenizer, srcVocab, tgtVocab, bpe);
+  }
+
+  static fromState(state: TextPipelineState, srcTokenizer: Tokenizer): TextPipeline {
+    return new TextPipeline(state.config, srcTokenizer, Vocab.fromJSON(state.srcVocab), Vocab.fromJSON(state.tgtVocab), state.bpe ? Bpe.fromJSON(state.bpe) : null);
+  }
+
+  state(): TextPipelineState {
+    return { config: this.config, srcVocab: this.srcVocab.toJSON(), tgtVocab: this.tgtVocab.toJSON(), bpe: this.bpe ? this.bpe.toJSON() : null };
+  }
+
+  srcTokens(zh: string): string[] {
+    return this.srcTokenizer.tokenize(zh);
+  }
+
+  /** Source ids and how many tokens fell outside the vocabulary. */
+  encodeSrc(zh: string): { ids: number[]; tokens: string[]; unknowns: number } {
+    const tokens = this.srcTokens(zh);
+    const { ids, unknowns } = this.srcVocab.encodeCounted(tokens);
+    return { ids, tokens, unknowns };
+  }
+
+  tgtUnits(en: string): string[] {
+    const words = this.tgtTokenizer.tokenize(en);
+    return this.bpe ? this.bpe.encode(words) : words;
+  }
+
+  encodeTgt(en: string): number[] {
+    return this.tgtVocab.encode(this.tgtUnits(en));
+  }
+
+  /** Output units as shown next to attention pictures (BPE end-of-word markers removed). */
+  tgtTokenStrings(ids: readonly number[]): string[] {
+    return this.tgtVocab.decode(ids).map((u) => u.replace(/<\/w>$/, ''));
+  }
+
+  /** Ids -> English sentence. */
+  decodeTgt(ids: readonly number[]): string {
+    const units = this.tgtVocab.decode(ids);
+    return this.tgtTokenizer.detokenize(this.bpe ? this.bpe.decode(units) : units);
+  }
+}

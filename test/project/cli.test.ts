@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runDemo } from '../../src/cli/demo.js';
+import { buildProgram } from '../../src/cli/main.js';
+import { VERSION } from '../../src/version.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+test('package.json and src/version.ts agree on the version', () => {
+  const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8'));
+  assert.equal(pkg.version, VERSION);
+});
+
+test('the demo trains: loss falls and the moons are separated', () => {
+  const lines: string[] = [];
+  const r = runDemo({ steps: 150, seed: 3, log: (s) => lines.push(s) });
+  assert.ok(r.lastLoss < r.firstLoss * 0.5, `loss ${r.firstLoss} -> ${r.lastLoss}`);
+  assert.ok(r.accuracy > 0.9, `accuracy ${r.accuracy}`);
+  assert.ok(lines.some((l) => l.includes('training accuracy')));
+});
+
+test('the CLI lists its commands in --help', () => {
+  const help = buildProgram().helpInformation();
+  for (const cmd of ['version', 'bleu', 'demo']) assert.match(help, new RegExp(`\\b${cmd}\\b`));
+});

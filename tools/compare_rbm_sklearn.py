@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Compare attentive's RBM pseudo-log-likelihood with scikit-learn's BernoulliRBM.
+
+Both train on the same MNIST subset with the same hyperparameters (persistent CD, batch 10,
+learning rate 0.1, N(0, 0.01) init); both pseudo-likelihoods are averaged over 10 draws of the
+flipped bits. Needs Debian's python3-sklearn (run with /usr/bin/python3); CI does not run this.
+
+    /usr/bin/python3 tools/compare_rbm_sklearn.py [trainSize] [testSize] [hidden] [epochs] [seed]
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+from sklearn.neural_network import BernoulliRBM
+
+args = sys.argv[1:]
+train_size, test_size, hidden, epochs, seed = (int(a) for a in (args + ["2000", "1000", "64", "10", "0"][len(args):]))
+out = os.path.join("runs", f"rbm-sklearn-{train_size}-{hidden}-{epochs}-{seed}")
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+subprocess.run(
+    ["node", "--import", "tsx", "tools/rbm-sklearn-export.ts", out, str(train_size), str(test_size), str(hidden), str(epochs), str(seed)],
+    cwd=root, check=True, stdout=subprocess.DEVNULL,
+)
+ours = json.load(open(os.path.join(root, out, "attentive.json")))
+train = np.fromfile(os.path.join(root, out, "train.f32"), dtype=np.float32).reshape(-1, 784).astype(np.float64)
+test = np.fromfile(os.path.join(root, out, "test.f32"), dtype=np.float32).reshape(-1, 784).astype(np.float64)
+
+t0 = time.time()
+rbm = BernoulliRBM(n_components=hidden, learning_rate=0.1, batch_size=10, n_iter=epochs, random_state=seed)
+rbm.fit(train)
+seconds = time.time() - t0
+
+
+def pll(x):
+    scores = []
+    for r in range(10):
+        rbm.random_state = 1000 + r
+        scores.append(rbm.score_samples(x).mean())
+    return float(np.mean(scores))
+
+
+sk = {"trainPll": pll(train), "testPll": pll(test), "seconds": seconds}
+rows = []
+for key in ("trainPll", "testPll"):
+    rel = abs(ours[key] - sk[key]) / abs(sk[key])
+    rows.append({"metric": key, "attentive": round(ours[key], 3), "sklearn": round(sk[key], 3), "relative_difference": round(rel, 4)})
+print(json.dumps({"config": ours["config"], "attentive_seconds": round(ours["seconds"], 1), "sklearn_seconds": round(seconds, 1), "rows": rows}, indent=2))
+ok = all(r["relative_difference"] < 0.05 for r in rows)
+print("within 5%:", ok)
+sys.exit(0 if ok else 1)
