@@ -10,7 +10,12 @@
         "native/threadpool.c",
         "native/gemm.c",
         "native/gemm_avx2.c",
-        "native/gemm_avx512.c"
+        "native/gemm_avx512.c",
+        "native/elementwise.c",
+        "native/softmax.c",
+        "native/reduce.c",
+        "native/indexing.c",
+        "native/adam.c"
       ],
       "defines": ["NAPI_VERSION=8", "_DEFAULT_SOURCE"],
       "cflags!": ["-O2", "-O0", "-fno-strict-aliasing"],

@@ -1,11 +1,267 @@
-/* N-API glue for the non-GEMM kernels. */
-
+/* N-API glue for the non-GEMM kernels: unpacking, bounds checks, registration. */
 #include <node_api.h>
+#include <stdio.h>
 #include "attentive.h"
+#include "elementwise.h"
 #include "kernels.h"
+#include "softmax.h"
+#include "reduce.h"
+#include "indexing.h"
+#include "adam.h"
+
+static napi_value fail(napi_env env, const char *msg) {
+  napi_throw_error(env, NULL, msg);
+  return NULL;
+}
+
+static int get_long(napi_env env, napi_value v, long *out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return 0;
+  if (d != d || d < -9.0e15 || d > 9.0e15 || (double)(long)d != d) return 0;
+  *out = (long)d;
+  return 1;
+}
+
+static int get_typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, long *len) {
+  bool is;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  napi_typedarray_type type;
+  size_t length;
+  if (napi_get_typedarray_info(env, v, &type, &length, data, NULL, NULL) != napi_ok || type != want) return 0;
+  *len = (long)length;
+  return 1;
+}
+
+/* Checks that every element a view of `shape`/`strides` at `off` reaches lies in [0, len). */
+static int view_in_bounds(long off, int nd, const long *shape, const long *strides, long len) {
+  long lo = off, hi = off;
+  for (int d = 0; d < nd; d++) {
+    if (shape[d] == 0) return 1;
+    const long span = (shape[d] - 1) * strides[d];
+    if (span < 0) lo += span; else hi += span;
+  }
+  return lo >= 0 && hi < len;
+}
+
+/* Reads the descriptor Int32Array [nd, shape[nd], strides0[nd], (strides1[nd])]. */
+static int read_desc(napi_env env, napi_value v, int nviews, int *nd, long *shape, long strides[][ATT_MAX_DIMS]) {
+  void *data;
+  long len;
+  if (!get_typed(env, v, napi_int32_array, &data, &len) || len < 1) return 0;
+  const int32_t *d = (const int32_t *)data;
+  *nd = d[0];
+  if (*nd < 0 || *nd > ATT_MAX_DIMS || len < 1 + (long)*nd * (1 + nviews)) return 0;
+  for (int i = 0; i < *nd; i++) {
+    shape[i] = d[1 + i];
+    if (shape[i] < 0) return 0;
+    for (int v = 0; v < nviews; v++) strides[v][i] = d[1 + *nd * (1 + v) + i];
+  }
+  return 1;
+}
+
+/* unary(op, x, xOffset, desc, out, p) */
+static napi_value js_unary(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value v[6];
+  if (napi_get_cb_info(env, info, &argc, v, NULL, NULL) != napi_ok || argc < 6) return fail(env, "unary: expected 6 arguments");
+  long op, xoff, xlen, olen;
+  double p;
+  void *x, *out;
+  int nd;
+  long shape[ATT_MAX_DIMS], strides[1][ATT_MAX_DIMS];
+  if (!get_long(env, v[0], &op) || op < 0 || op >= UOP_COUNT) return fail(env, "unary: bad op code");
+  if (!get_typed(env, v[1], napi_float32_array, &x, &xlen) || !get_long(env, v[2], &xoff) ||
+      !read_desc(env, v[3], 1, &nd, shape, strides) || !get_typed(env, v[4], napi_float32_array, &out, &olen) ||
+      napi_get_value_double(env, v[5], &p) != napi_ok)
+    return fail(env, "unary: bad arguments (expected op, Float32Array, offset, Int32Array descriptor, Float32Array, number)");
+  long total = 1;
+  for (int d = 0; d < nd; d++) total *= shape[d];
+  char msg[200];
+  if (total > olen || !view_in_bounds(xoff, nd, shape, strides[0], xlen)) {
+    snprintf(msg, sizeof msg, "unary: view out of bounds (op=%ld elements=%ld offset=%ld input length=%ld output length=%ld)",
+             op, total, xoff, xlen, olen);
+    return fail(env, msg);
+  }
+  if (total == 0) return NULL;
+  att_unary((int)op, (const float *)x + xoff, nd, shape, strides[0], (float *)out, p);
+  return NULL;
+}
+
+/* binary(op, a, aOffset, b, bOffset, desc, out) */
+static napi_value js_binary(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value v[7];
+  if (napi_get_cb_info(env, info, &argc, v, NULL, NULL) != napi_ok || argc < 7) return fail(env, "binary: expected 7 arguments");
+  long op, aoff, boff, alen, blen, olen;
+  void *a, *b, *out;
+  int nd;
+  long shape[ATT_MAX_DIMS], strides[2][ATT_MAX_DIMS];
+  if (!get_long(env, v[0], &op) || op < 0 || op >= BOP_COUNT) return fail(env, "binary: bad op code");
+  if (!get_typed(env, v[1], napi_float32_array, &a, &alen) || !get_long(env, v[2], &aoff) ||
+      !get_typed(env, v[3], napi_float32_array, &b, &blen) || !get_long(env, v[4], &boff) ||
+      !read_desc(env, v[5], 2, &nd, shape, strides) || !get_typed(env, v[6], napi_float32_array, &out, &olen))
+    return fail(env, "binary: bad arguments (expected op, Float32Array, offset, Float32Array, offset, Int32Array descriptor, Float32Array)");
+  long total = 1;
+  for (int d = 0; d < nd; d++) total *= shape[d];
+  char msg[220];
+  if (total > olen || !view_in_bounds(aoff, nd, shape, strides[0], alen) || !view_in_bounds(boff, nd, shape, strides[1], blen)) {
+    snprintf(msg, sizeof msg, "binary: view out of bounds (op=%ld elements=%ld aOffset=%ld a length=%ld bOffset=%ld b length=%ld output length=%ld)",
+             op, total, aoff, alen, boff, blen, olen);
+    return fail(env, msg);
+  }
+  if (total == 0) return NULL;
+  att_binary((int)op, (const float *)a + aoff, strides[0], (const float *)b + boff, strides[1], nd, shape, (float *)out);
+  return NULL;
+}
+
+/* softmax(x, rows, cols, out, log) and softmaxBackward(y, dy, rows, cols, out, log) */
+static napi_value softmax_common(napi_env env, napi_callback_info info, int backward) {
+  const char *name = backward ? "softmaxBackward" : "softmax";
+  size_t argc = 6;
+  napi_value v[6];
+  char msg[200];
+  const size_t want = backward ? 6 : 5;
+  if (napi_get_cb_info(env, info, &argc, v, NULL, NULL) != napi_ok || argc < want) {
+    snprintf(msg, sizeof msg, "%s: expected %zu arguments", name, want);
+    return fail(env, msg);
+  }
+  void *x, *dy = NULL, *out;
+  long xlen, dylen = 0, olen, rows, cols;
+  bool log_;
+  int i = 0;
+  int ok = get_typed(env, v[i++], napi_float32_array, &x, &xlen);
+  if (backward) ok = ok && get_typed(env, v[i++], napi_float32_array, &dy, &dylen);
+  ok = ok && get_long(env, v[i], &rows) && get_long(env, v[i + 1], &cols) &&
+       get_typed(env, v[i + 2], napi_float32_array, &out, &olen) && napi_get_value_bool(env, v[i + 3], &log_) == napi_ok;
+  if (!ok) {
+    snprintf(msg, sizeof msg, "%s: bad arguments (expected Float32Arrays, rows, cols, boolean)", name);
+    return fail(env, msg);
+  }
+  const double n = (double)rows * (double)cols;
+  if (rows < 0 || cols < 0 || n > xlen || n > olen || (backward && n > dylen)) {
+    snprintf(msg, sizeof msg, "%s: rows=%ld cols=%ld exceed the arrays (lengths %ld, %ld, out %ld)", name, rows, cols, xlen,
+             dylen, olen);
+    return fail(env, msg);
+  }
+  if (n == 0) return NULL;
+  if (backward) att_softmax_backward((const float *)x, (const float *)dy, rows, cols, (float *)out, log_);
+  else att_softmax((const float *)x, rows, cols, (float *)out, log_);
+  return NULL;
+}
+
+static napi_value js_softmax(napi_env env, napi_callback_info info) { return softmax_common(env, info, 0); }
+static napi_value js_softmax_backward(napi_env env, napi_callback_info info) { return softmax_common(env, info, 1); }
+
+/* reduce(op, x, outer, r, inner, out) */
+static napi_value js_reduce(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value v[6];
+  if (napi_get_cb_info(env, info, &argc, v, NULL, NULL) != napi_ok || argc < 6) return fail(env, "reduce: expected 6 arguments");
+  long op, outer, r, inner, xlen, olen;
+  void *x, *out;
+  if (!get_long(env, v[0], &op) || op < 0 || op >= ROP_COUNT) return fail(env, "reduce: bad op code");
+  const int is_arg = op == ROP_ARGMAX || op == ROP_ARGMIN;
+  if (!get_typed(env, v[1], napi_float32_array, &x, &xlen) || !get_long(env, v[2], &outer) || !get_long(env, v[3], &r) ||
+      !get_long(env, v[4], &inner) || !get_typed(env, v[5], is_arg ? napi_int32_array : napi_float32_array, &out, &olen))
+    return fail(env, "reduce: bad arguments (expected op, Float32Array, outer, r, inner, Float32Array or Int32Array for arg ops)");
+  char msg[200];
+  if (outer < 0 || r < 1 || inner < 0 || (double)outer * r * inner > xlen || (double)outer * inner > olen) {
+    snprintf(msg, sizeof msg, "reduce: bad sizes outer=%ld r=%ld inner=%ld for input length %ld, output length %ld", outer, r,
+             inner, xlen, olen);
+    return fail(env, msg);
+  }
+  att_reduce((int)op, (const float *)x, outer, r, inner, out);
+  return NULL;
+}
+
+/* indexSelect / indexAdd(src, outer, n, inner, index, out): shared unpacking and checks */
+static napi_value index_common(napi_env env, napi_callback_info info, int add) {
+  const char *name = add ? "indexAdd" : "indexSelect";
+  size_t argc = 6;
+  napi_value v[6];
+  char msg[220];
+  if (napi_get_cb_info(env, info, &argc, v, NULL, NULL) != napi_ok || argc < 6) {
+    snprintf(msg, sizeof msg, "%s: expected 6 arguments", name);
+    return fail(env, msg);
+  }
+  void *src, *idx, *out;
+  long slen, ilen, olen, outer, n, inner;
+  if (!get_typed(env, v[0], napi_float32_array, &src, &slen) || !get_long(env, v[1], &outer) || !get_long(env, v[2], &n) ||
+      !get_long(env, v[3], &inner) || !get_typed(env, v[4], napi_int32_array, &idx, &ilen) ||
+      !get_typed(env, v[5], napi_float32_array, &out, &olen)) {
+    snprintf(msg, sizeof msg, "%s: bad arguments (expected Float32Array, outer, n, inner, Int32Array, Float32Array)", name);
+    return fail(env, msg);
+  }
+  const double big = (double)outer * n * inner, small = (double)outer * ilen * inner;
+  if (outer < 0 || n < 0 || inner < 0 || (add ? (small > slen || big > olen) : (big > slen || small > olen))) {
+    snprintf(msg, sizeof msg, "%s: sizes outer=%ld n=%ld inner=%ld index length=%ld exceed the arrays (%ld, %ld)", name, outer,
+             n, inner, ilen, slen, olen);
+    return fail(env, msg);
+  }
+  const int32_t *index = (const int32_t *)idx;
+  for (long j = 0; j < ilen; j++) {
+    if (index[j] < 0 || index[j] >= n) {
+      snprintf(msg, sizeof msg, "%s: index[%ld] = %d out of range [0, %ld)", name, j, index[j], n);
+      return fail(env, msg);
+    }
+  }
+  if (add) att_index_add((const float *)src, outer, n, inner, index, ilen, (float *)out);
+  else att_index_select((const float *)src, outer, n, inner, index, ilen, (float *)out);
+  return NULL;
+}
+
+static napi_value js_index_select(napi_env env, napi_callback_info info) { return index_common(env, info, 0); }
+static napi_value js_index_add(napi_env env, napi_callback_info info) { return index_common(env, info, 1); }
+
+/* adam(param, grad, m, v, amsgrad | null, lr, beta1, beta2, eps, weightDecay, decoupled, step) */
+static napi_value js_adam(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value v[12];
+  if (napi_get_cb_info(env, info, &argc, v, NULL, NULL) != napi_ok || argc < 12) return fail(env, "adam: expected 12 arguments");
+  void *p, *g, *m, *vv, *ams = NULL;
+  long plen, glen, mlen, vlen, alen = 0;
+  att_adam_args a;
+  napi_valuetype t;
+  bool dec;
+  if (!get_typed(env, v[0], napi_float32_array, &p, &plen) || !get_typed(env, v[1], napi_float32_array, &g, &glen) ||
+      !get_typed(env, v[2], napi_float32_array, &m, &mlen) || !get_typed(env, v[3], napi_float32_array, &vv, &vlen) ||
+      napi_typeof(env, v[4], &t) != napi_ok || (t != napi_null && t != napi_undefined && !get_typed(env, v[4], napi_float32_array, &ams, &alen)) ||
+      napi_get_value_double(env, v[5], &a.lr) != napi_ok || napi_get_value_double(env, v[6], &a.beta1) != napi_ok ||
+      napi_get_value_double(env, v[7], &a.beta2) != napi_ok || napi_get_value_double(env, v[8], &a.eps) != napi_ok ||
+      napi_get_value_double(env, v[9], &a.weight_decay) != napi_ok || napi_get_value_bool(env, v[10], &dec) != napi_ok ||
+      napi_get_value_double(env, v[11], &a.step) != napi_ok)
+    return fail(env, "adam: bad arguments");
+  char msg[200];
+  if (glen < plen || mlen < plen || vlen < plen || (ams && alen < plen)) {
+    snprintf(msg, sizeof msg, "adam: state shorter than param (param %ld, grad %ld, m %ld, v %ld, amsgrad %ld)", plen, glen, mlen,
+             vlen, alen);
+    return fail(env, msg);
+  }
+  a.param = (float *)p;
+  a.grad = (const float *)g;
+  a.m = (float *)m;
+  a.v = (float *)vv;
+  a.amsgrad = (float *)ams;
+  a.n = plen;
+  a.decoupled = dec;
+  att_adam(&a);
+  return NULL;
+}
 
 int att_register_kernels(napi_env env, napi_value exports) {
-  (void)env;
-  (void)exports;
+  napi_property_descriptor props[] = {
+    {"unary", NULL, js_unary, NULL, NULL, NULL, napi_default, NULL},
+    {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
+    {"reduce", NULL, js_reduce, NULL, NULL, NULL, napi_default, NULL},
+    {"indexSelect", NULL, js_index_select, NULL, NULL, NULL, napi_default, NULL},
+    {"indexAdd", NULL, js_index_add, NULL, NULL, NULL, napi_default, NULL},
+    {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
+    {"softmax", NULL, js_softmax, NULL, NULL, NULL, napi_default, NULL},
+    {"softmaxBackward", NULL, js_softmax_backward, NULL, NULL, NULL, napi_default, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) {
+    napi_throw_error(env, NULL, "attentive native: cannot register kernels");
+    return 0;
+  }
   return 1;
 }

@@ -97,7 +97,11 @@ static void pack_a(const att_gemm_args *g, const float *A, long i0, long mc, lon
     if (!g->trans_a) {
       const float *src[64];
       for (int r = 0; r < mr; r++) src[r] = A + (i0 + ir + (r < rows ? r : 0)) * lda + p0;
-      if (rows == mr) {
+      if (rows == mr && mr == 6) {
+        /* the common AVX2/AVX-512 case, unrolled by the compiler with mr known */
+        for (long p = 0; p < kc; p++)
+          for (int r = 0; r < 6; r++) dst[p * 6 + r] = src[r][p];
+      } else if (rows == mr) {
         for (long p = 0; p < kc; p++)
           for (int r = 0; r < mr; r++) dst[p * mr + r] = src[r][p];
       } else {
@@ -117,9 +121,32 @@ static void pack_a(const att_gemm_args *g, const float *A, long i0, long mc, lon
 }
 
 /* Packs op(B)[p0:p0+kc, j0:j0+nc] into nr-column slivers, each kc steps of nr values. */
+/* Untransposed B with a compile-time sliver width: each source row is read once, left to right,
+ * and its full slivers copied with fixed-size (vectorised, unrolled) moves. */
+#define DEFINE_PACK_B_ROWS(NR)                                                              \
+  static void pack_b_rows_##NR(const float *B, long ldb, long p0, long kc, long j0, long nc, \
+                               float *restrict dst) {                                       \
+    const long full = nc / NR * NR;                                                         \
+    for (long p = 0; p < kc; p++) {                                                         \
+      const float *src = B + (p0 + p) * ldb + j0;                                           \
+      float *d = dst + p * NR;                                                              \
+      for (long jr = 0; jr < full; jr += NR, d += NR * kc)                                  \
+        for (int j = 0; j < NR; j++) d[j] = src[jr + j];                                    \
+      if (full < nc) {                                                                      \
+        int j = 0;                                                                          \
+        for (; j < nc - full; j++) d[j] = src[full + j];                                    \
+        for (; j < NR; j++) d[j] = 0.0f;                                                    \
+      }                                                                                     \
+    }                                                                                       \
+  }
+DEFINE_PACK_B_ROWS(16)
+DEFINE_PACK_B_ROWS(32)
+
 static void pack_b(const att_gemm_args *g, const float *B, long p0, long kc, long j0, long nc,
                    int nr, float *restrict dst) {
   const long ldb = g->ldb;
+  if (!g->trans_b && nr == 16) return pack_b_rows_16(B, ldb, p0, kc, j0, nc, dst);
+  if (!g->trans_b && nr == 32) return pack_b_rows_32(B, ldb, p0, kc, j0, nc, dst);
   for (long jr = 0; jr < nc; jr += nr) {
     const int cols = (int)min_l(nr, nc - jr);
     if (!g->trans_b) {
@@ -165,12 +192,40 @@ static long balanced_block(long total, long block, long unit) {
   return (size + unit - 1) / unit * unit;
 }
 
+/* One mr×nr tile of C; partial edge tiles go through a scratch tile so the kernel never
+ * writes outside C. */
+static inline void micro_tile(const att_gemm_kernel *K, const att_gemm_args *g, const float *ap,
+                              const float *bp, long kc, float *cp, int rows, int cols, float beta,
+                              float *tmp) {
+  const int mr = K->mr, nr = K->nr;
+  const long ldc = g->ldc;
+  if (rows == mr && cols == nr) {
+    K->kernel(kc, ap, bp, nr, cp, ldc, g->alpha, beta);
+    return;
+  }
+  K->kernel(kc, ap, bp, nr, tmp, nr, g->alpha, 0.0f);
+  for (int r = 0; r < rows; r++) {
+    float *cr = cp + r * ldc;
+    const float *tr = tmp + r * nr;
+    if (beta == 0.0f)
+      for (int j = 0; j < cols; j++) cr[j] = tr[j];
+    else
+      for (int j = 0; j < cols; j++) cr[j] = tr[j] + beta * cr[j];
+  }
+}
+
+#ifndef SMALL_M_NC
+#define SMALL_M_NC 1024
+#endif
+
 static void gemm_blocked(const att_gemm_kernel *K, const att_gemm_args *g, const float *A,
                          const float *B, float *C, long m0, long mt, long n0, long nt, int tid) {
   const int mr = K->mr, nr = K->nr;
   const long KC = balanced_block(g->k, K->kc, 1);
   const long MC = balanced_block(mt, K->mc, mr);
-  const long NC = balanced_block(nt, K->nc, nr);
+  /* With few rows (e.g. a 64-row LSTM batch) each packed B panel is reused by few A rows, so
+   * keep it small enough to stay in L2 next to A rather than round-tripping through L3. */
+  const long NC = balanced_block(nt, mt <= K->mc ? SMALL_M_NC : K->nc, nr);
   scratch_t *s = &scratch[tid];
   float *pa = scratch_get(&s->a, &s->a_len, (size_t)MC * KC);
   float *pb = scratch_get(&s->b, &s->b_len, (size_t)KC * NC);
@@ -193,20 +248,7 @@ static void gemm_blocked(const att_gemm_kernel *K, const att_gemm_args *g, const
           for (long ir = 0; ir < mc; ir += mr) {
             const int rows = (int)min_l(mr, mc - ir);
             const float *ap = pa + ir * kc;
-            float *cp = C + (m0 + ic + ir) * ldc + n0 + jc + jr;
-            if (rows == mr && cols == nr) {
-              K->kernel(kc, ap, bp, nr, cp, ldc, g->alpha, beta);
-            } else {
-              K->kernel(kc, ap, bp, nr, tmp, nr, g->alpha, 0.0f);
-              for (int r = 0; r < rows; r++) {
-                float *cr = cp + r * ldc;
-                const float *tr = tmp + r * nr;
-                if (beta == 0.0f)
-                  for (int j = 0; j < cols; j++) cr[j] = tr[j];
-                else
-                  for (int j = 0; j < cols; j++) cr[j] = tr[j] + beta * cr[j];
-              }
-            }
+            micro_tile(K, g, ap, bp, kc, C + (m0 + ic + ir) * ldc + n0 + jc + jr, rows, cols, beta, tmp);
           }
         }
       }
@@ -271,7 +313,7 @@ static void gemm_direct(const att_gemm_args *g, const float *A, const float *B, 
 /* ---------- scheduling ---------- */
 
 /* Below this many flops per call, a second thread costs more (wake-up, cache traffic) than it
- * saves; measured on a 2-core Zen 3 (bench: 64³ ≈ 0.5 MFLOP is faster on one thread). */
+ * saves; on a 2-core Zen 3, 64³ (0.5 MFLOP) ran faster on one thread and 128³ (4 MFLOP) on two. */
 #define PARALLEL_MIN_FLOPS (1.5e6)
 
 static int use_direct(const att_gemm_args *g) {

@@ -16,6 +16,7 @@ export * as optim from './optim/index.js';
 export * as decode from './decode/index.js';
 export * as metrics from './metrics/index.js';
 export * as safetensors from './io/safetensors.js';
+export { weightsOf, loadWeightsInto, optimizerToArrays, optimizerFromArrays } from './io/module-state.js';
 export * as text from './text/index.js';
 export * as data from './data/index.js';
 export * as viz from './viz/index.js';

@@ -3,6 +3,11 @@ import { VERSION } from '../version.js';
 import { backendInfo, selectBackend } from '../backend/select-node.js';
 import { registerBleuCommand } from './bleu.js';
 import { registerDemoCommand } from './demo.js';
+import { registerTrainCommand } from './train.js';
+import { registerTranslateCommand } from './translate.js';
+import { registerStartCommand } from './start.js';
+import { registerExperimentCommand } from './experiment.js';
+import { registerPretrainCommand } from './pretrain.js';
 
 /** Builds the `attentive` command tree (exported so tests can run commands in-process). */
 export function buildProgram(): Command {
@@ -23,6 +28,11 @@ export function buildProgram(): Command {
     });
   registerBleuCommand(program);
   registerDemoCommand(program);
+  registerTrainCommand(program);
+  registerTranslateCommand(program);
+  registerStartCommand(program);
+  registerExperimentCommand(program);
+  registerPretrainCommand(program);
   return program;
 }
 

@@ -37,6 +37,8 @@ export interface PretrainOptions {
   /** Autoencoders: tie decoder and encoder weights. Default true. */
   tied?: boolean;
   generator?: Generator;
+  /** Rows of each layer's input on which the per-epoch monitors are computed. Default 500. */
+  monitorRows?: number;
   /** Called after every epoch of every layer (layer 0 = the one next to the input). */
   onEpoch?: (layer: number, stats: RbmEpochStats | AutoencoderEpochStats) => void;
 }
@@ -73,6 +75,7 @@ export function pretrainStack(x: Tensor, o: PretrainOptions): PretrainedLayer[] 
       const history = trainRbm(rbm, h, {
         epochs: o.epochs, batchSize: o.batchSize ?? 20, lr: o.lr ?? 0.05, k: o.k ?? 1, persistent: o.persistent ?? false,
         momentum: o.momentum ?? 0.5, weightDecay: o.weightDecay ?? 1e-4, generator: g, onEpoch,
+        monitorData: noGrad(() => h.narrow(0, 0, Math.min(o.monitorRows ?? 500, h.shape[0])).contiguous()),
       });
       layer = { weight: rbm.weight, bias: rbm.hiddenBias, method, history, model: rbm };
     } else {

@@ -79,37 +79,26 @@ export function isContiguousView(v: View): boolean {
 }
 
 /**
- * Visits the storage offsets of up to three views of the same shape in row-major order.
- * The innermost axis is a tight loop; outer axes advance with counters (no per-element division).
+ * Calls `row(offsets, inner)` once per innermost row of `shape`, with the storage offset of the
+ * row's first element in each view. Kernels then run a tight loop over the row with the views'
+ * innermost strides, so broadcast and transposed inputs cost no per-element callback.
  */
-export function forEachOffset(
-  shape: readonly number[],
-  views: readonly View[],
-  body: (i: number, offs: Int32Array | number[]) => void,
-): void {
+export function forEachRow(shape: readonly number[], views: readonly View[], row: (offs: number[], inner: number) => void): void {
   const nd = shape.length;
   const nv = views.length;
   let total = 1;
   for (const d of shape) total *= d;
   if (total === 0) return;
-  const offs = new Array<number>(nv);
-  for (let v = 0; v < nv; v++) offs[v] = views[v].offset;
-  if (nd === 0) {
-    body(0, offs);
+  const offs = views.map((v) => v.offset);
+  if (nd <= 1) {
+    row(offs, nd === 0 ? 1 : shape[0]);
     return;
   }
-  const idx = new Array<number>(nd).fill(0);
   const inner = shape[nd - 1];
-  const innerStrides = views.map((v) => v.strides[nd - 1]);
-  const cur = new Array<number>(nv);
-  let i = 0;
-  while (i < total) {
-    for (let v = 0; v < nv; v++) cur[v] = offs[v];
-    for (let j = 0; j < inner; j++) {
-      body(i++, cur);
-      for (let v = 0; v < nv; v++) cur[v] += innerStrides[v];
-    }
-    // advance outer counters
+  const rows = total / inner;
+  const idx = new Array<number>(nd - 1).fill(0);
+  for (let r = 0; r < rows; r++) {
+    row(offs, inner);
     for (let ax = nd - 2; ax >= 0; ax--) {
       idx[ax]++;
       for (let v = 0; v < nv; v++) offs[v] += views[v].strides[ax];
@@ -118,6 +107,11 @@ export function forEachOffset(
       idx[ax] = 0;
     }
   }
+}
+
+/** Innermost stride of a view (1 for 0-d). */
+function innerStride(v: View): number {
+  return v.strides.length ? v.strides[v.strides.length - 1] : 1;
 }
 
 export function unaryKernel(op: UnaryOp, x: View, out: Float32Array, p = 0): void {
@@ -129,8 +123,11 @@ export function unaryKernel(op: UnaryOp, x: View, out: Float32Array, p = 0): voi
     for (let i = 0; i < out.length; i++) out[i] = f(d[o + i], p);
     return;
   }
-  forEachOffset(x.shape, [x], (i, offs) => {
-    out[i] = f(d[offs[0]], p);
+  const sx = innerStride(x);
+  let i = 0;
+  forEachRow(x.shape, [x], (offs, n) => {
+    let ox = offs[0];
+    for (let j = 0; j < n; j++, ox += sx) out[i++] = f(d[ox], p);
   });
 }
 
@@ -145,8 +142,11 @@ export function binaryKernel(op: BinaryOp, a: View, b: View, out: Float32Array):
     for (let i = 0; i < out.length; i++) out[i] = f(da[oa + i], db[ob + i]);
     return;
   }
-  forEachOffset(a.shape, [a, b], (i, offs) => {
-    out[i] = f(da[offs[0]], db[offs[1]]);
+  const sa = innerStride(a), sb = innerStride(b);
+  let i = 0;
+  forEachRow(a.shape, [a, b], (offs, n) => {
+    let oa = offs[0], ob = offs[1];
+    for (let j = 0; j < n; j++, oa += sa, ob += sb) out[i++] = f(da[oa], db[ob]);
   });
 }
 
@@ -154,8 +154,11 @@ export function whereKernel(cond: View, a: View, b: View, out: Float32Array): vo
   const dc = cond.data;
   const da = a.data;
   const db = b.data;
-  forEachOffset(cond.shape, [cond, a, b], (i, offs) => {
-    out[i] = dc[offs[0]] !== 0 ? da[offs[1]] : db[offs[2]];
+  const sc = innerStride(cond), sa = innerStride(a), sb = innerStride(b);
+  let i = 0;
+  forEachRow(cond.shape, [cond, a, b], (offs, n) => {
+    let oc = offs[0], oa = offs[1], ob = offs[2];
+    for (let j = 0; j < n; j++, oc += sc, oa += sa, ob += sb) out[i++] = dc[oc] !== 0 ? da[oa] : db[ob];
   });
 }
 
@@ -174,7 +177,11 @@ export function copyKernel(x: View, out: Float32Array | Int32Array): void {
     return;
   }
   const toInt = out instanceof Int32Array && d instanceof Float32Array;
-  forEachOffset(x.shape, [x], (i, offs) => {
-    out[i] = toInt ? Math.trunc(d[offs[0]]) : d[offs[0]];
+  const sx = innerStride(x);
+  let i = 0;
+  forEachRow(x.shape, [x], (offs, n) => {
+    let ox = offs[0];
+    if (toInt) for (let j = 0; j < n; j++, ox += sx) out[i++] = Math.trunc(d[ox]);
+    else for (let j = 0; j < n; j++, ox += sx) out[i++] = d[ox];
   });
 }

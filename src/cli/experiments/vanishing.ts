@@ -71,7 +71,7 @@ export function runVanishing(o: ExperimentOptions): ExperimentResult {
     if (c.pretrain) {
       const bar = progressBar(o.progress ?? false, `${c.name} (pretrain)`);
       const stack = pretrainStack(data.train.x, {
-        sizes: sizes.slice(0, -1), method: 'rbm', epochs: p.pretrainEpochs, generator: g,
+        sizes: sizes.slice(0, -1), method: 'rbm', epochs: p.pretrainEpochs, generator: g, monitorRows: o.quick ? 100 : 500,
         onEpoch: (l, s) => { bar.update(l * (p.pretrainEpochs + 1) + s.epoch + 1, p.depth * (p.pretrainEpochs + 1)); },
       });
       bar.finish();

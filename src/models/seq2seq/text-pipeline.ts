@@ -76,9 +76,9 @@ export class TextPipeline {
     return this.tgtVocab.encode(this.tgtUnits(en));
   }
 
-  /** Output units as shown next to attention pictures (BPE end-of-word markers removed). */
+  /** One label per id for pictures (specials kept, BPE end-of-word markers removed). */
   tgtTokenStrings(ids: readonly number[]): string[] {
-    return this.tgtVocab.decode(ids).map((u) => u.replace(/<\/w>$/, ''));
+    return ids.map((id) => this.tgtVocab.token(id).replace(/<\/w>$/, ''));
   }
 
   /** Ids -> English sentence. */

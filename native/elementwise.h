@@ -1,0 +1,26 @@
+/* Element-wise kernels (elementwise.c). Op codes must match OP order in src/backend/native/ops.ts. */
+#ifndef ATTENTIVE_ELEMENTWISE_H
+#define ATTENTIVE_ELEMENTWISE_H
+
+#define ATT_MAX_DIMS 16
+
+enum {
+  UOP_NEG, UOP_EXP, UOP_LOG, UOP_SQRT, UOP_RSQRT, UOP_ABS, UOP_SIGN, UOP_SIGMOID, UOP_TANH, UOP_RELU,
+  UOP_GELU, UOP_SOFTPLUS, UOP_SIN, UOP_COS, UOP_RECIPROCAL, UOP_SQUARE, UOP_FLOOR, UOP_CEIL, UOP_ROUND,
+  UOP_ERF, UOP_LOG1P, UOP_EXPM1, UOP_POW_SCALAR, UOP_ADD_SCALAR, UOP_MUL_SCALAR, UOP_LEAKY_RELU, UOP_ELU,
+  UOP_CLAMP_MIN, UOP_CLAMP_MAX, UOP_RSUB_SCALAR, UOP_RDIV_SCALAR, UOP_GT_SCALAR, UOP_GE_SCALAR,
+  UOP_LT_SCALAR, UOP_LE_SCALAR, UOP_EQ_SCALAR, UOP_NE_SCALAR, UOP_COUNT
+};
+
+enum {
+  BOP_ADD, BOP_SUB, BOP_MUL, BOP_DIV, BOP_POW, BOP_MINIMUM, BOP_MAXIMUM, BOP_EQ, BOP_NE, BOP_LT, BOP_LE,
+  BOP_GT, BOP_GE, BOP_RELU_BACKWARD, BOP_SIGMOID_BACKWARD, BOP_TANH_BACKWARD, BOP_COUNT
+};
+
+/* out[i] = op(x[...]) over a view of rank nd (strides in elements, x already offset). */
+void att_unary(int op, const float *x, int nd, const long *shape, const long *strides, float *out, double p);
+/* out[i] = op(a[...], b[...]) with both views expanded to `shape`. */
+void att_binary(int op, const float *a, const long *sa, const float *b, const long *sb, int nd, const long *shape,
+                float *out);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * Reductions over the middle axis of contiguous [outer, r, inner] float32 data, with the
+ * reference's semantics: sums and products accumulate in double, NaN propagates through
+ * max/min, argmax/argmin return the first index on ties (and of the first NaN).
+ */
+#include <math.h>
+#include "attentive.h"
+#include "reduce.h"
+
+typedef struct {
+  int op;
+  const float *x;
+  void *out;
+  long outer, r, inner, per_task;
+} rd_job;
+
+static double reduce_one(int op, const float *x, long r, long s, long *arg) {
+  switch (op) {
+    case ROP_SUM: {
+      double acc = 0;
+      for (long j = 0; j < r; j++) acc += x[j * s];
+      return acc;
+    }
+    case ROP_PROD: {
+      double acc = 1;
+      for (long j = 0; j < r; j++) acc *= x[j * s];
+      return acc;
+    }
+    case ROP_MAX:
+    case ROP_MIN: {
+      float acc = x[0];
+      const int is_max = op == ROP_MAX;
+      for (long j = 1; j < r; j++) {
+        const float v = x[j * s];
+        if (v != v) return v;
+        if (is_max ? v > acc : v < acc) acc = v;
+      }
+      return acc;
+    }
+    case ROP_ARGMAX:
+    case ROP_ARGMIN: {
+      float best = x[0];
+      long bi = 0;
+      const int is_max = op == ROP_ARGMAX;
+      for (long j = 1; j < r; j++) {
+        const float v = x[j * s];
+        if (best != best) break;
+        if (v != v || (is_max ? v > best : v < best)) { best = v; bi = j; }
+      }
+      *arg = bi;
+      return 0;
+    }
+    case ROP_LOGSUMEXP: {
+      float m = -INFINITY;
+      for (long j = 0; j < r; j++) if (x[j * s] > m) m = x[j * s];
+      if (m == -INFINITY || m == INFINITY) return m;
+      double acc = 0;
+      for (long j = 0; j < r; j++) acc += exp((double)x[j * s] - m);
+      return m + log(acc);
+    }
+    default:
+      return 0;
+  }
+}
+
+/* One task = a run of output positions (o, i) in row-major order. */
+static void rd_task(void *ctx, long t, int tid) {
+  (void)tid;
+  const rd_job *J = (const rd_job *)ctx;
+  const long total = J->outer * J->inner;
+  const long s = t * J->per_task, e = s + J->per_task < total ? s + J->per_task : total;
+  const int is_arg = J->op == ROP_ARGMAX || J->op == ROP_ARGMIN;
+  for (long q = s; q < e; q++) {
+    const long o = q / J->inner, i = q % J->inner;
+    long arg = 0;
+    const double v = reduce_one(J->op, J->x + o * J->r * J->inner + i, J->r, J->inner, &arg);
+    if (is_arg) ((int32_t *)J->out)[q] = (int32_t)arg;
+    else ((float *)J->out)[q] = (float)v;
+  }
+}
+
+void att_reduce(int op, const float *x, long outer, long r, long inner, void *out) {
+  rd_job J = {.op = op, .x = x, .out = out, .outer = outer, .r = r, .inner = inner};
+  const long total = outer * inner;
+  if (total <= 0) return;
+  const int threads = total * r < 131072 ? 1 : att_num_threads();
+  /* strided (inner > 1) walks touch one float per cache line per step; give each task a
+   * contiguous run of i so neighbouring columns share lines */
+  long tasks = threads <= 1 ? 1 : threads * 4L;
+  if (tasks > total) tasks = total;
+  J.per_task = (total + tasks - 1) / tasks;
+  if (threads <= 1) rd_task(&J, 0, 0);
+  else att_parallel_for((total + J.per_task - 1) / J.per_task, threads, rd_task, &J);
+}

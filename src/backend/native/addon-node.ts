@@ -1,0 +1,48 @@
+/**
+ * Loading the compiled addon (build/Release/attentive.node) and the shape of what it exports.
+ * Node-only: it uses createRequire, which is how ES modules load `.node` files.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** What the C addon exports (native/addon.c). Arguments are positional to keep calls cheap. */
+export interface NativeAddon {
+  alloc(dtype: 0 | 1, size: number): Float32Array | Int32Array;
+  gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float32Array, aOffset: number, lda: number, strideA: number,
+    b: Float32Array, bOffset: number, ldb: number, strideB: number,
+    beta: number, c: Float32Array, cOffset: number, ldc: number, strideC: number, batch: number,
+  ): void;
+  /** desc = [ndim, ...shape, ...strides] */
+  unary(op: number, x: Float32Array, xOffset: number, desc: Int32Array, out: Float32Array, p: number): void;
+  /** desc = [ndim, ...shape, ...stridesA, ...stridesB] */
+  binary(op: number, a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, desc: Int32Array, out: Float32Array): void;
+  softmax(x: Float32Array, rows: number, cols: number, out: Float32Array, log: boolean): void;
+  softmaxBackward(y: Float32Array, dy: Float32Array, rows: number, cols: number, out: Float32Array, log: boolean): void;
+  reduce(op: number, x: Float32Array, outer: number, r: number, inner: number, out: Float32Array | Int32Array): void;
+  indexSelect(x: Float32Array, outer: number, n: number, inner: number, index: Int32Array, out: Float32Array): void;
+  indexAdd(src: Float32Array, outer: number, n: number, inner: number, index: Int32Array, out: Float32Array): void;
+  adam(
+    param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, amsgrad: Float32Array | null,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number,
+  ): void;
+  setNumThreads(n: number): void;
+  numThreads(): number;
+  info(): { isa: string; gemmKernel: string; threads: number; cpus: number };
+}
+
+/** Absolute path of the addon: `<package root>/build/Release/attentive.node` (same depth from src/ and dist/). */
+export const addonPath: string = fileURLToPath(new URL('../../../build/Release/attentive.node', import.meta.url));
+
+/** Loads the addon; returns it, or the reason it could not be loaded. */
+export function loadAddon(): { addon: NativeAddon | null; error: string | null } {
+  if (process.env.ATTENTIVE_BACKEND === 'js') return { addon: null, error: 'disabled by ATTENTIVE_BACKEND=js' };
+  try {
+    const require = createRequire(import.meta.url);
+    return { addon: require(addonPath) as NativeAddon, error: null };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return { addon: null, error: `loadAddon: cannot load ${addonPath} (${msg}); run \`node scripts/build-native.mjs\`` };
+  }
+}

@@ -1,0 +1,160 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import '../autograd/index.js';
+import { getBackend } from '../backend/registry.js';
+import { loadCorpus, type DataSpec } from '../models/seq2seq/corpus-node.js';
+import { bleuByLength, evaluateBleu } from '../models/seq2seq/evaluate.js';
+import { loadRun } from '../models/seq2seq/run-node.js';
+import { translateIds } from '../models/seq2seq/search.js';
+import { trainTranslation, type TrainSummary, type TrainTranslationOptions } from '../models/seq2seq/train-node.js';
+import { barChartSvg } from '../viz/bar-chart.js';
+import { beamTreeSvg } from '../viz/beam-tree.js';
+import { heatmapSvg } from '../viz/heatmap.js';
+import { writeHeatmapPng } from '../viz/png-node.js';
+import { attentionMatrix, beamTreeNodes } from './translate.js';
+
+export interface StartOptions {
+  /** Training budget of the attention model in minutes; the plain model gets half. */
+  minutes?: number;
+  out?: string;
+  log?: (line: string) => void;
+}
+
+/** Model and corpus sizes per backend: the TypeScript backend is ~50× slower, so it gets a smaller problem. */
+function plan(backend: string, minutes?: number) {
+  if (backend === 'js') {
+    return {
+      minutes: minutes ?? 2, data: { kind: 'embedded', nPairs: 3000, seed: 1 } as DataSpec,
+      model: { hiddenSize: 48, srcEmbSize: 32, tgtEmbSize: 32, dropout: 0.1 }, batchSize: 32,
+    };
+  }
+  return {
+    minutes: minutes ?? 3, data: { kind: 'embedded', nPairs: 20000, seed: 1 } as DataSpec,
+    model: { hiddenSize: 128, srcEmbSize: 64, tgtEmbSize: 64, dropout: 0.1 }, batchSize: 64,
+  };
+}
+
+const fmt = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(2));
+
+/**
+ * The main job: trains the attention model and the plain encoder-decoder on the embedded corpus,
+ * compares them, translates a few sentences and writes pictures and a report into the run folder.
+ */
+export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; attention: TrainSummary; plain: TrainSummary }> {
+  const log = o.log ?? ((s: string) => console.log(s));
+  const backend = getBackend().name;
+  const p = plan(backend, o.minutes);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  const runDir = resolve(o.out ?? join('runs', `start-${stamp}`));
+  mkdirSync(runDir, { recursive: true });
+  log(`backend: ${backend}${backend === 'js' ? ' (TypeScript reference backend; the native one is not available, so the job uses a smaller corpus and model)' : ''}`);
+  log(`corpus: embedded grammar, ${p.data.nPairs} pairs; attention budget ${p.minutes} min, plain budget ${(p.minutes / 2).toFixed(1)} min`);
+  const common: Omit<TrainTranslationOptions, 'model' | 'out'> = {
+    data: p.data, batchSize: p.batchSize, epochs: 40, patience: 3, lr: 3e-3, warmupSteps: 100, labelSmoothing: 0.1,
+    validBleuSentences: 300, log: (s) => log(`  ${s}`),
+  };
+  log('\n== attention model (Bahdanau, input feeding) ==');
+  const attention = await trainTranslation({ ...common, model: { ...p.model, model: 'attention', attention: 'bahdanau' }, out: join(runDir, 'attention'), maxMinutes: p.minutes });
+  log('\n== plain encoder-decoder (final state only) ==');
+  const plain = await trainTranslation({ ...common, model: { ...p.model, model: 'plain' }, out: join(runDir, 'plain'), maxMinutes: p.minutes / 2 });
+
+  log('\n== validation BLEU ==');
+  log(`              greedy   beam5`);
+  for (const [name, s] of [['attention', attention], ['plain', plain]] as const) {
+    log(`${name.padEnd(12)} ${fmt(s.results.valid.greedy?.bleu).padStart(7)} ${fmt(s.results.valid.beam5?.bleu).padStart(7)}`);
+  }
+
+  const att = await loadRun(join(runDir, 'attention'));
+  const pl = await loadRun(join(runDir, 'plain'));
+  const corpus = loadCorpus(p.data);
+  const held = [...corpus.valid, ...corpus.test];
+
+  // A handful of held-out sentences, short to long.
+  const bySrcLen = held.map((q) => ({ q, n: att.pipeline.srcTokens(q.zh).length })).sort((a, b) => a.n - b.n);
+  const picks = [0.1, 0.4, 0.7, 0.9, 0.99].map((f) => bySrcLen[Math.min(bySrcLen.length - 1, Math.floor(f * bySrcLen.length))].q);
+  log('\n== translations (beam 5) ==');
+  const tr = (m: typeof att, zh: string) => m.pipeline.decodeTgt(translateIds(m.model, [m.pipeline.encodeSrc(zh).ids], { method: 'beam', beamSize: 5 })[0].nBest[0]?.tokens ?? []);
+  for (const q of picks) {
+    log(`zh:        ${q.zh}`);
+    log(`reference: ${q.en}`);
+    log(`attention: ${tr(att, q.zh)}`);
+    log(`plain:     ${tr(pl, q.zh)}\n`);
+  }
+
+  // Pictures for the longest picked sentence.
+  const show = picks[picks.length - 1];
+  const src = att.pipeline.encodeSrc(show.zh);
+  const beam = translateIds(att.model, [src.ids], { method: 'beam', beamSize: 5, recordTree: true })[0];
+  const best = beam.nBest[0];
+  const m = attentionMatrix(att.model, src.ids, best.tokens, best.finished)!;
+  const rowLabels = [...att.pipeline.tgtTokenStrings(best.tokens), ...(best.finished ? ['</s>'] : [])];
+  writeFileSync(join(runDir, 'attention.svg'), heatmapSvg(m, { rowLabels, colLabels: src.tokens, title: show.zh, xLabel: 'source', yLabel: 'output' }));
+  writeHeatmapPng(join(runDir, 'attention.png'), m, { cellSize: 24 });
+  writeFileSync(join(runDir, 'beam-tree.svg'), beamTreeSvg(beamTreeNodes(beam.tree!, att.pipeline), { title: show.zh }));
+
+  // BLEU by source length, plain vs attention, on all held-out sentences (greedy).
+  const lengths = held.map((q) => att.pipeline.srcTokens(q.zh).length);
+  const refs = held.map((q) => q.en);
+  const hypA = evaluateBleu(att.model, att.pipeline, held, { method: 'greedy' }).hypotheses;
+  const hypP = evaluateBleu(pl.model, pl.pipeline, held, { method: 'greedy' }).hypotheses;
+  const bA = bleuByLength(lengths, hypA, refs);
+  const bP = bleuByLength(lengths, hypP, refs);
+  const cats = bA.map((b) => `${b.label} (${b.n})`);
+  writeFileSync(join(runDir, 'bleu-by-length.svg'), barChartSvg(cats, [
+    { name: 'plain', values: bP.map((b) => b.bleu) },
+    { name: 'attention', values: bA.map((b) => b.bleu) },
+  ], { title: 'BLEU by source length (held-out, greedy)', xLabel: 'source length in characters (sentences)', yLabel: 'BLEU', showValues: true, yDomain: [0, 100] }));
+
+  const report = [
+    '# Chinese→English on the embedded corpus: plain vs attention',
+    '',
+    `Backend: ${backend}. Corpus: ${p.data.nPairs} generated pairs (${corpus.train.length} train / ${corpus.valid.length} valid / ${corpus.test.length} test).`,
+    '',
+    '| model | parameters | epochs | train time (s) | tokens/s | valid greedy | valid beam5 | test greedy | test beam5 |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...[['attention (Bahdanau)', attention], ['plain', plain]].map(([n, s]) => {
+      const r = (s as TrainSummary).results;
+      const t = s as TrainSummary;
+      return `| ${n} | ${t.parameters} | ${t.epochs} | ${t.trainSeconds.toFixed(0)} | ${t.tokensPerSecond.toFixed(0)} | ${fmt(r.valid.greedy?.bleu)} | ${fmt(r.valid.beam5?.bleu)} | ${fmt(r.test.greedy?.bleu)} | ${fmt(r.test.beam5?.bleu)} |`;
+    }),
+    '',
+    '## BLEU by source length (valid + test, greedy)',
+    '',
+    '![BLEU by source length](bleu-by-length.svg)',
+    '',
+    '| source length | sentences | plain | attention |',
+    '|---|---|---|---|',
+    ...bA.map((b, i) => `| ${b.label} | ${b.n} | ${fmt(bP[i].bleu)} | ${fmt(b.bleu)} |`),
+    '',
+    '## Attention and beam search',
+    '',
+    `Sentence: ${show.zh} → ${att.pipeline.decodeTgt(best.tokens)}`,
+    '',
+    '![attention](attention.svg)',
+    '',
+    '![beam tree](beam-tree.svg)',
+    '',
+    `BLEU signature: ${attention.bleuSignature}`,
+    '',
+  ].join('\n');
+  writeFileSync(join(runDir, 'report.md'), report);
+  log('== BLEU by source length (held-out, greedy) ==');
+  log(`length      n   plain  attention`);
+  bA.forEach((b, i) => log(`${b.label.padEnd(8)} ${String(b.n).padStart(4)} ${fmt(bP[i].bleu).padStart(7)} ${fmt(b.bleu).padStart(10)}`));
+  log(`\nrun folder: ${runDir}`);
+  log(`  report.md, bleu-by-length.svg, attention.svg, attention.png, beam-tree.svg; models in attention/ and plain/`);
+  log(`  try: attentive translate --run ${join(runDir, 'attention')} --show-attention "${show.zh}"`);
+  return { runDir, attention, plain };
+}
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('main job: train attention and plain translation models on the embedded corpus, compare them, write pictures and a report')
+    .option('--minutes <m>', 'training budget of the attention model (default 3 native, 2 TypeScript backend)', (v) => Number(v))
+    .option('--out <dir>', 'run folder (default runs/start-<timestamp>)')
+    .action(async (f: { minutes?: number; out?: string }) => {
+      await runStart({ minutes: f.minutes, out: f.out });
+    });
+}

@@ -1,0 +1,91 @@
+import { Command, InvalidArgumentError } from 'commander';
+import '../autograd/index.js';
+import { ATTENTION_KINDS, type AttentionKind } from '../models/seq2seq/config.js';
+import { parseDataSpec } from '../models/seq2seq/corpus-node.js';
+import { trainTranslation, TRAIN_DEFAULTS } from '../models/seq2seq/train-node.js';
+
+const int = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`);
+  return n;
+};
+const num = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative number, got '${v}'`);
+  return n;
+};
+
+interface TrainTranslateFlags {
+  data?: string; model: 'plain' | 'attention'; attention: AttentionKind; out?: string; maxMinutes?: number; seed?: number;
+  epochs?: number; batchSize?: number; hidden?: number; decoderHidden?: number; emb?: number; layers?: number; bidirectional?: boolean;
+  dropout?: number; lr?: number; warmup?: number; clip?: number; labelSmoothing?: number; patience?: number; inputFeeding: boolean;
+  tieEmbeddings?: boolean; srcTokenizer: 'char' | 'word'; bpe?: number; lowercase?: boolean; resume?: string; nPairs?: number;
+  dataSeed?: number; validSentences?: number; beamSize?: number; progress?: boolean;
+}
+
+/** `attentive train translate ...`: trains a Chinese→English seq2seq model into a run folder. */
+export function registerTrainCommand(program: Command): void {
+  // Other tasks may add their own `train <task>` subcommands to the same parent.
+  const train = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train a model (see the tasks below)');
+  train
+    .command('translate')
+    .description('train a Chinese→English encoder-decoder (plain or with attention) and write a run folder')
+    .option('--data <spec>', "'embedded' (generated grammar corpus) or 'tatoeba:PATH' (cmn.txt file or folder with train/valid/test.tsv)")
+    .option('--model <kind>', 'plain | attention', (v) => {
+      if (v !== 'plain' && v !== 'attention') throw new InvalidArgumentError(`must be 'plain' or 'attention', got '${v}'`);
+      return v;
+    }, 'attention')
+    .option('--attention <kind>', ATTENTION_KINDS.join(' | '), (v) => {
+      if (!ATTENTION_KINDS.includes(v as AttentionKind)) throw new InvalidArgumentError(`must be one of ${ATTENTION_KINDS.join(', ')}, got '${v}'`);
+      return v as AttentionKind;
+    }, 'bahdanau')
+    .option('--out <dir>', 'run folder (default runs/translate-<timestamp>)')
+    .option('--max-minutes <m>', 'training time budget in minutes', num('--max-minutes'))
+    .option('--seed <s>', `random seed (default ${TRAIN_DEFAULTS.seed})`, int('--seed'))
+    .option('--epochs <n>', `maximum epochs (default ${TRAIN_DEFAULTS.epochs})`, int('--epochs'))
+    .option('--batch-size <b>', `sentence pairs per batch (default ${TRAIN_DEFAULTS.batchSize})`, int('--batch-size'))
+    .option('--hidden <h>', 'encoder LSTM size per direction (default 128)', int('--hidden'))
+    .option('--decoder-hidden <h>', 'decoder LSTM size (default hidden × directions)', int('--decoder-hidden'))
+    .option('--emb <e>', 'embedding size, source and target (default 64)', int('--emb'))
+    .option('--layers <l>', 'LSTM layers (default 1)', int('--layers'))
+    .option('--bidirectional', 'bidirectional encoder')
+    .option('--dropout <p>', 'dropout (default 0.1)', num('--dropout'))
+    .option('--lr <lr>', `peak Adam learning rate (default ${TRAIN_DEFAULTS.lr})`, num('--lr'))
+    .option('--warmup <steps>', `warmup steps, then 1/sqrt(step) decay (default ${TRAIN_DEFAULTS.warmupSteps})`, int('--warmup'))
+    .option('--clip <norm>', `gradient-norm clipping (default ${TRAIN_DEFAULTS.clip})`, num('--clip'))
+    .option('--label-smoothing <eps>', `label smoothing (default ${TRAIN_DEFAULTS.labelSmoothing})`, num('--label-smoothing'))
+    .option('--patience <n>', `early stopping patience in epochs (default ${TRAIN_DEFAULTS.patience})`, int('--patience'))
+    .option('--no-input-feeding', 'do not feed the previous attentional vector into the decoder')
+    .option('--tie-embeddings', 'share the target embedding with the output layer')
+    .option('--src-tokenizer <kind>', 'char | word (jieba)', (v) => {
+      if (v !== 'char' && v !== 'word') throw new InvalidArgumentError(`must be 'char' or 'word', got '${v}'`);
+      return v;
+    }, 'char')
+    .option('--bpe <merges>', 'BPE merges on the English side (default 0: words)', int('--bpe'))
+    .option('--lowercase', 'lowercase English before training')
+    .option('--n-pairs <n>', 'embedded corpus size (default 20000)', int('--n-pairs'))
+    .option('--data-seed <n>', 'embedded corpus seed (default 1)', int('--data-seed'))
+    .option('--valid-sentences <n>', `validation sentences decoded after each epoch (default ${TRAIN_DEFAULTS.validBleuSentences})`, int('--valid-sentences'))
+    .option('--beam-size <k>', `beam width of the final evaluation (default ${TRAIN_DEFAULTS.finalBeamSize})`, int('--beam-size'))
+    .option('--resume <dir>', 'continue a run from its last checkpoint (its saved settings are used)')
+    .option('--no-progress', 'plain log lines instead of a progress bar')
+    .action(async (f: TrainTranslateFlags) => {
+      if (!f.resume && !f.data) throw new Error("train translate: --data is required (embedded or tatoeba:PATH), or --resume RUN_DIR");
+      if (f.resume && f.data) throw new Error('train translate: --resume continues with the run\'s own data; do not pass --data');
+      const data = f.resume ? { kind: 'embedded' as const } : parseDataSpec(f.data!, f.nPairs, f.dataSeed);
+      await trainTranslation({
+        data,
+        resume: f.resume,
+        out: f.out,
+        model: {
+          model: f.model, attention: f.attention, hiddenSize: f.hidden, decoderHiddenSize: f.decoderHidden,
+          srcEmbSize: f.emb, tgtEmbSize: f.emb, layers: f.layers, bidirectional: f.bidirectional ?? false,
+          dropout: f.dropout, inputFeeding: f.inputFeeding, tieEmbeddings: f.tieEmbeddings ?? false,
+        },
+        text: { srcTokenizer: f.srcTokenizer, bpeMerges: f.bpe ?? 0, lowercase: f.lowercase ?? false },
+        epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, warmupSteps: f.warmup, clip: f.clip, labelSmoothing: f.labelSmoothing,
+        patience: f.patience, maxMinutes: f.maxMinutes, seed: f.seed, validBleuSentences: f.validSentences, finalBeamSize: f.beamSize,
+        progress: f.progress === false ? false : undefined,
+      });
+    });
+}

@@ -1,0 +1,205 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import '../autograd/index.js';
+import { Generator } from '../tensor/rng.js';
+import { Tensor } from '../tensor/tensor.js';
+import { inference } from '../models/seq2seq/inference.js';
+import type { Seq2SeqModel } from '../models/seq2seq/model.js';
+import { loadRun } from '../models/seq2seq/run-node.js';
+import { SEARCH_METHODS, translateIds, type SearchMethod, type Translation } from '../models/seq2seq/search.js';
+import type { TextPipeline } from '../models/seq2seq/text-pipeline.js';
+import { BOS_ID, EOS_ID } from '../text/vocab.js';
+import { beamTreeSvg, type BeamNode } from '../viz/beam-tree.js';
+import { heatmapSvg } from '../viz/heatmap.js';
+import { writeHeatmapPng } from '../viz/png-node.js';
+import { textHeatmap } from '../viz/text-heatmap.js';
+import type { BeamTreeNode } from '../decode/beam.js';
+
+export interface TranslateOptions {
+  run: string;
+  search?: SearchMethod;
+  beamSize?: number;
+  nBest?: number;
+  lengthPenalty?: number;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  seed?: number;
+  showAttention?: boolean;
+  attentionOut?: string;
+  beamTreeOut?: string;
+  /** Longest source kept, in tokens (default 100). */
+  maxSrcLen?: number;
+}
+
+export interface TranslateIo {
+  out: (line: string) => void;
+  warn: (line: string) => void;
+}
+
+/** Attention weights of `tokens` (plus `</s>` when finished) over the source: rows = output tokens. */
+export function attentionMatrix(model: Seq2SeqModel, src: readonly number[], tokens: readonly number[], finished: boolean): number[][] | null {
+  if (model.config.model !== 'attention') return null;
+  const tgtIn = [BOS_ID, ...tokens];
+  const rows = finished ? tgtIn.length : tokens.length;
+  if (rows === 0) return null;
+  const out = inference(model, () => model.forward({
+    src: Int32Array.from(src), srcShape: [1, src.length], srcLengths: Int32Array.from([src.length]),
+    tgtIn: Int32Array.from(tgtIn), tgtShape: [1, tgtIn.length],
+  }));
+  const a = out.attention!.values();
+  const S = src.length;
+  return Array.from({ length: rows }, (_, t) => Array.from(a.subarray(t * S, (t + 1) * S)));
+}
+
+/** Beam-search tree nodes labelled with target tokens, for beamTreeSvg. */
+export function beamTreeNodes(tree: readonly BeamTreeNode[], pipeline: TextPipeline): BeamNode[] {
+  return tree.map((n) => ({
+    id: n.id, parent: n.parent < 0 ? null : n.parent,
+    token: n.parent < 0 ? '<s>' : n.token === EOS_ID ? '</s>' : pipeline.tgtTokenStrings([n.token])[0] ?? '?',
+    score: n.logProb, step: n.step, finished: n.finished, kept: n.kept, inFinal: n.best,
+  }));
+}
+
+function numbered(path: string, i: number, total: number): string {
+  if (total <= 1) return path;
+  const dot = path.lastIndexOf('.');
+  return dot > 0 ? `${path.slice(0, dot)}-${i + 1}${path.slice(dot)}` : `${path}-${i + 1}`;
+}
+
+/**
+ * Translates `lines` with a trained run. Returns the number of problems (empty lines), so the
+ * caller can set the exit code; bad runs and bad options throw.
+ */
+export async function translateLines(lines: readonly string[], o: TranslateOptions, io: TranslateIo): Promise<number> {
+  const search = o.search ?? 'beam';
+  if (!SEARCH_METHODS.includes(search)) throw new Error(`translate: --search must be one of ${SEARCH_METHODS.join(', ')}, got '${search}'`);
+  if (o.beamTreeOut && search !== 'beam') throw new Error(`translate: --beam-tree-out needs --search beam (got ${search})`);
+  if (o.attentionOut && !/\.(svg|png)$/i.test(o.attentionOut)) throw new Error(`translate: --attention-out must end in .svg or .png, got '${o.attentionOut}'`);
+  const { model, pipeline } = await loadRun(o.run);
+  if ((o.showAttention || o.attentionOut) && model.config.model !== 'attention') {
+    io.warn('translate: this run holds a plain encoder-decoder, which has no attention to show');
+  }
+  const maxSrcLen = o.maxSrcLen ?? 100;
+  let problems = 0;
+  const items: { line: number; text: string; ids: number[]; tokens: string[] }[] = [];
+  lines.forEach((raw, i) => {
+    const text = raw.trim();
+    if (text === '') {
+      io.warn(`translate: input line ${i + 1} is empty; nothing to translate`);
+      problems++;
+      return;
+    }
+    let { ids, tokens, unknowns } = pipeline.encodeSrc(text);
+    if (unknowns > 0) {
+      const unk = [...new Set(tokens.filter((t) => !pipeline.srcVocab.has(t)))].join(' ');
+      io.warn(`translate: line ${i + 1}: ${unknowns} token${unknowns === 1 ? '' : 's'} outside the vocabulary mapped to <unk>: ${unk}`);
+    }
+    if (ids.length > maxSrcLen) {
+      io.warn(`translate: line ${i + 1}: ${ids.length} tokens, truncated to ${maxSrcLen}`);
+      ids = ids.slice(0, maxSrcLen);
+      tokens = tokens.slice(0, maxSrcLen);
+    }
+    if (ids.length === 0) {
+      io.warn(`translate: input line ${i + 1} has no tokens`);
+      problems++;
+      return;
+    }
+    items.push({ line: i + 1, text, ids, tokens });
+  });
+  if (items.length === 0) return problems;
+  const gen = new Generator(o.seed ?? 0);
+  const results: Translation[] = translateIds(model, items.map((it) => it.ids), {
+    method: search, beamSize: o.beamSize ?? 5, nBest: o.nBest ?? 1, lengthPenalty: o.lengthPenalty,
+    temperature: o.temperature, topK: o.topK, topP: o.topP, rng: () => gen.random(), recordTree: o.beamTreeOut !== undefined,
+  });
+  items.forEach((it, k) => {
+    const r = results[k];
+    const nb = r.nBest;
+    if (nb.length === 1 && (o.nBest ?? 1) === 1) io.out(pipeline.decodeTgt(nb[0].tokens));
+    else nb.forEach((h, j) => io.out(`${j + 1}\t${h.logProb.toFixed(3)}\t${pipeline.decodeTgt(h.tokens)}`));
+    if (r.exact === false) io.warn(`translate: line ${it.line}: exact search ran out of its node budget; the result may not be the most probable sentence`);
+    const best = nb[0];
+    if (!best) return;
+    if (o.showAttention || o.attentionOut) {
+      const m = attentionMatrix(model, it.ids, best.tokens, best.finished);
+      if (m) {
+        const rowLabels = [...pipeline.tgtTokenStrings(best.tokens), ...(best.finished ? ['</s>'] : [])];
+        if (o.showAttention) io.out(textHeatmap(m, { rowLabels, colLabels: it.tokens }));
+        if (o.attentionOut) {
+          const path = numbered(o.attentionOut, k, items.length);
+          if (/\.png$/i.test(path)) writeHeatmapPng(path, m, { cellSize: 24 });
+          else writeFileSync(path, heatmapSvg(m, { rowLabels, colLabels: it.tokens, title: it.text, xLabel: 'source', yLabel: 'output' }));
+          io.warn(`translate: attention picture written to ${path}`);
+        }
+      }
+    }
+    if (o.beamTreeOut && r.tree) {
+      const path = numbered(o.beamTreeOut, k, items.length);
+      writeFileSync(path, beamTreeSvg(beamTreeNodes(r.tree, pipeline), { title: it.text }));
+      io.warn(`translate: beam tree written to ${path}`);
+    }
+  });
+  return problems;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const int = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got '${v}'`);
+  return n;
+};
+const num = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'`);
+  return n;
+};
+
+/** `attentive translate --run RUN_DIR [options] [sentences...]`. */
+export function registerTranslateCommand(program: Command): void {
+  program
+    .command('translate')
+    .description('translate Chinese sentences with a trained run (arguments, --input FILE, or lines on stdin)')
+    .argument('[sentences...]', 'Chinese sentences')
+    .requiredOption('--run <dir>', 'run folder written by `attentive train translate`')
+    .option('--search <method>', SEARCH_METHODS.join(' | '), 'beam')
+    .option('--beam-size <k>', 'beam width (default 5)', int('--beam-size'))
+    .option('--n-best <n>', 'hypotheses per sentence (beam, exact, sample)', int('--n-best'))
+    .option('--length-penalty <a>', 'beam score = logProb / length^a (default 1)', num('--length-penalty'))
+    .option('--temperature <t>', 'sampling temperature', num('--temperature'))
+    .option('--top-k <k>', 'sample among the k most probable tokens', int('--top-k'))
+    .option('--top-p <p>', 'sample from the smallest set with probability ≥ p', num('--top-p'))
+    .option('--seed <s>', 'sampling seed', (v) => parseInt(v, 10))
+    .option('--show-attention', 'print a text heatmap of the attention weights')
+    .option('--attention-out <file>', 'write the attention heatmap (.svg or .png)')
+    .option('--beam-tree-out <file>', 'write the beam-search tree (.svg)')
+    .option('--input <file>', 'read sentences from a file, one per line')
+    .option('--max-src-len <n>', 'longest source kept, in tokens (default 100)', int('--max-src-len'))
+    .action(async (sentences: string[], f: TranslateOptions & { input?: string }) => {
+      let lines: string[];
+      if (sentences.length > 0) lines = sentences;
+      else if (f.input) {
+        let text: string;
+        try {
+          text = readFileSync(f.input, 'utf8');
+        } catch (e) {
+          throw new Error(`translate: cannot read --input ${f.input}: ${(e as Error).message}`);
+        }
+        lines = text.split('\n');
+        if (lines.at(-1) === '') lines.pop();
+      } else if (process.stdin.isTTY) {
+        throw new Error('translate: give sentences as arguments, --input FILE, or pipe lines on stdin');
+      } else {
+        lines = (await readStdin()).split('\n');
+        if (lines.at(-1) === '') lines.pop();
+      }
+      if (lines.length === 0) throw new Error('translate: no input sentences');
+      const problems = await translateLines(lines, f, { out: (s) => console.log(s), warn: (s) => console.error(s) });
+      if (problems > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,330 @@
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import { Batcher, type Batch } from '../../data/batching.js';
+import { getBackend } from '../../backend/registry.js';
+import { loadCheckpoint, saveCheckpoint, type JsonValue } from '../../io/checkpoint-node.js';
+import type { NamedArrays } from '../../io/named-arrays.js';
+import { Adam } from '../../optim/adam.js';
+import { clipGradNorm } from '../../optim/clip.js';
+import type { OptimizerStateDict } from '../../optim/optimizer.js';
+import { defaultGenerator, manualSeed } from '../../tensor/rng.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { createSeq2Seq } from './build.js';
+import type { Seq2SeqConfig } from './config.js';
+import { loadCorpus, sourceTokenizer, type DataSpec, type Pair } from './corpus-node.js';
+import { batchLoss, evaluateBleu, meanLoss } from './evaluate.js';
+import type { Seq2SeqModel } from './model.js';
+import { loadRunConfig, loadWeightsInto, RUN_FILES, saveModel, savePipeline, weightsOf, type RunConfig } from './run-node.js';
+import { TextPipeline, type TextPipelineConfig } from './text-pipeline.js';
+import { loadSafetensors, writeFileAtomic } from '../../io/files-node.js';
+
+/** Training options; every default is listed in {@link TRAIN_DEFAULTS}. */
+export interface TrainTranslationOptions {
+  data: DataSpec;
+  model?: Partial<Omit<Seq2SeqConfig, 'srcVocabSize' | 'tgtVocabSize'>>;
+  text?: Partial<TextPipelineConfig>;
+  epochs?: number;
+  batchSize?: number;
+  /** Peak learning rate of Adam. */
+  lr?: number;
+  /** Linear warmup steps; after them lr decays as 1/√step (inverse square root). */
+  warmupSteps?: number;
+  /** Global gradient-norm cap. */
+  clip?: number;
+  labelSmoothing?: number;
+  /** Epochs without a better validation BLEU before stopping. */
+  patience?: number;
+  /** Training time budget in minutes (final evaluation not included). */
+  maxMinutes?: number;
+  seed?: number;
+  /** Run folder (default runs/translate-<timestamp>). */
+  out?: string;
+  /** Continue the run in this folder from its last checkpoint (its saved options are used). */
+  resume?: string;
+  /** Validation sentences decoded greedily after every epoch (default all, at most 500). */
+  validBleuSentences?: number;
+  /** Beam width of the final evaluation. */
+  finalBeamSize?: number;
+  /** Source / target token caps for training pairs (longer pairs are cut). */
+  maxSrcLen?: number;
+  maxTgtLen?: number;
+  /** Lowercase BLEU (default: true for Tatoeba, false for the embedded corpus). */
+  bleuLowercase?: boolean;
+  /** Skip the final greedy/beam evaluation of valid and test. */
+  skipFinalEval?: boolean;
+  log?: (line: string) => void;
+  /** Progress bar (default: when stdout is a terminal). */
+  progress?: boolean;
+}
+
+export const TRAIN_DEFAULTS = {
+  epochs: 30,
+  batchSize: 64,
+  lr: 2e-3,
+  warmupSteps: 100,
+  clip: 5,
+  labelSmoothing: 0.1,
+  patience: 4,
+  maxMinutes: Infinity,
+  seed: 1,
+  validBleuSentences: 500,
+  finalBeamSize: 5,
+  maxSrcLen: 60,
+  maxTgtLen: 60,
+} as const;
+
+/** Final numbers of a run (summary.json). */
+export interface TrainSummary {
+  runDir: string;
+  backend: string;
+  epochs: number;
+  steps: number;
+  stoppedBy: 'epochs' | 'early-stopping' | 'time';
+  trainSeconds: number;
+  tokensPerSecond: number;
+  bestEpoch: number;
+  bestValidBleu: number;
+  parameters: number;
+  /** BLEU and mean model log-probability per split and search method. */
+  results: Record<'valid' | 'test', Record<string, { bleu: number; meanLogProb: number; seconds: number }>>;
+  bleuSignature: string;
+}
+
+interface TrainerState {
+  epoch: number;
+  batchInEpoch: number;
+  step: number;
+  /** Generator state; null stands for NaN (no cached normal deviate), which JSON cannot hold. */
+  rng: (number | null)[];
+  bestValidBleu: number;
+  bestValidLoss: number;
+  bestEpoch: number;
+  badEpochs: number;
+  trainSeconds: number;
+  trainTokens: number;
+  finished: boolean;
+}
+
+/** lr at optimizer step `step` (1-based): linear warmup, then inverse square root decay. */
+export function learningRate(peak: number, warmup: number, step: number): number {
+  if (warmup <= 0) return peak;
+  return step <= warmup ? (peak * step) / warmup : peak * Math.sqrt(warmup / step);
+}
+
+function rngState(): (number | null)[] {
+  return defaultGenerator.getState().map((v) => (Number.isNaN(v) ? null : v));
+}
+
+function timestamp(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+function optimizerToCheckpoint(sd: OptimizerStateDict): { tensors: NamedArrays; state: JsonValue } {
+  const tensors: NamedArrays = {};
+  for (const [k, t] of Object.entries(sd.buffers)) tensors[k] = { dtype: 'float32', shape: t.shape.slice(), data: (t.values() as Float32Array).slice() };
+  return { tensors, state: JSON.parse(JSON.stringify({ kind: sd.kind, groups: sd.groups, steps: sd.steps })) as JsonValue };
+}
+
+function optimizerFromCheckpoint(c: { tensors: NamedArrays; state: JsonValue }): OptimizerStateDict {
+  const s = c.state as unknown as Omit<OptimizerStateDict, 'buffers'>;
+  const buffers: Record<string, Tensor> = {};
+  for (const [k, a] of Object.entries(c.tensors)) buffers[k] = new Tensor(a.data, a.shape);
+  return { ...s, buffers };
+}
+
+/**
+ * Trains a translation model, writing a run folder:
+ *   model.safetensors, config.json   best model so far (by validation BLEU) and how to rebuild it
+ *   vocab.src.json, vocab.tgt.json   vocabularies (bpe.json with --bpe)
+ *   metrics.jsonl                    one JSON object per epoch
+ *   last/                            latest state for --resume (weights, Adam moments, RNG, counters)
+ *   summary.json                     final BLEU per split and search method
+ * Deterministic for a fixed seed and backend.
+ */
+export async function trainTranslation(options: TrainTranslationOptions): Promise<TrainSummary> {
+  const log = options.log ?? ((s: string) => console.log(s));
+  const t0 = performance.now();
+  let runDir: string;
+  let runConfig: RunConfig;
+  let pipeline: TextPipeline;
+  let model: Seq2SeqModel;
+  let trainer: TrainerState;
+  let optimizerState: OptimizerStateDict | null = null;
+  let bestWeights: NamedArrays | null = null;
+  let o: Required<Omit<TrainTranslationOptions, 'model' | 'text' | 'out' | 'resume' | 'log' | 'progress' | 'bleuLowercase' | 'data'>> & { bleuLowercase: boolean };
+
+  if (options.resume) {
+    runDir = resolve(options.resume);
+    ({ config: runConfig, pipeline } = loadRunConfig(runDir));
+    const saved = runConfig.train as typeof o;
+    o = { ...saved, maxMinutes: saved.maxMinutes ?? Infinity };
+    if (options.epochs !== undefined) o.epochs = options.epochs;
+    if (options.maxMinutes !== undefined) o.maxMinutes = options.maxMinutes;
+    if (options.skipFinalEval !== undefined) o.skipFinalEval = options.skipFinalEval;
+    const last = await loadCheckpoint(join(runDir, RUN_FILES.last)).catch((e: Error) => {
+      throw new Error(`trainTranslation: cannot resume ${runDir}: ${e.message}`);
+    });
+    model = createSeq2Seq(runConfig.model);
+    loadWeightsInto(model, last.weights);
+    if (last.optimizer) optimizerState = optimizerFromCheckpoint(last.optimizer);
+    trainer = last.trainer as unknown as TrainerState;
+    if (existsSync(join(runDir, RUN_FILES.weights))) bestWeights = (await loadSafetensors(join(runDir, RUN_FILES.weights))).tensors;
+    log(`resuming ${runDir} at epoch ${trainer.epoch + 1}, step ${trainer.step}`);
+  } else {
+    o = {
+      ...TRAIN_DEFAULTS,
+      skipFinalEval: false,
+      bleuLowercase: options.data.kind === 'tatoeba',
+      ...Object.fromEntries(Object.entries(options).filter(([k, v]) => v !== undefined && !['model', 'text', 'out', 'resume', 'log', 'progress', 'data'].includes(k))),
+    } as typeof o;
+    runDir = resolve(options.out ?? join('runs', `translate-${timestamp()}`));
+    const textConfig: TextPipelineConfig = { srcTokenizer: 'char', lowercase: false, bpeMerges: 0, ...options.text };
+    const corpus = loadCorpus(options.data);
+    pipeline = TextPipeline.learn(textConfig, sourceTokenizer(textConfig.srcTokenizer), corpus.train);
+    manualSeed(o.seed);
+    model = createSeq2Seq({ ...options.model, srcVocabSize: pipeline.srcVocab.size, tgtVocabSize: pipeline.tgtVocab.size });
+    runConfig = { type: 'attentive-translate-run', version: 1, model: model.config, text: textConfig, data: options.data, train: { ...o, maxMinutes: Number.isFinite(o.maxMinutes) ? o.maxMinutes : null } };
+    trainer = {
+      epoch: 0, batchInEpoch: 0, step: 0, rng: rngState(), bestValidBleu: -1, bestValidLoss: Infinity,
+      bestEpoch: -1, badEpochs: 0, trainSeconds: 0, trainTokens: 0, finished: false,
+    };
+    mkdirSync(runDir, { recursive: true });
+    await savePipeline(runDir, pipeline);
+  }
+  defaultGenerator.setState(trainer.rng.map((v) => v ?? NaN));
+
+  const corpus = loadCorpus(runConfig.data);
+  const encodePairs = (ps: Pair[]) => ({ src: ps.map((p) => pipeline.encodeSrc(p.zh).ids), tgt: ps.map((p) => pipeline.encodeTgt(p.en)) });
+  const tr = encodePairs(corpus.train);
+  const batcher = new Batcher(tr.src, tr.tgt, { batchSize: o.batchSize, seed: o.seed, maxSrcLen: o.maxSrcLen, maxTgtLen: o.maxTgtLen });
+  const va = encodePairs(corpus.valid);
+  const validBatches = new Batcher(va.src, va.tgt, { batchSize: o.batchSize, seed: o.seed, shuffle: false }).epoch(0);
+  const validForBleu = corpus.valid.slice(0, Math.min(o.validBleuSentences, corpus.valid.length));
+
+  const optimizer = new Adam(model.parameters(), { lr: o.lr });
+  if (optimizerState) optimizer.loadStateDict(optimizerState);
+  const backend = getBackend().name;
+  log(`translate: ${runConfig.data.kind} data, ${corpus.train.length}/${corpus.valid.length}/${corpus.test.length} train/valid/test pairs; ` +
+    `vocab ${pipeline.srcVocab.size} zh / ${pipeline.tgtVocab.size} en; ${runConfig.model.model} model` +
+    `${runConfig.model.model === 'attention' ? ` (${runConfig.model.attention})` : ''}, ${model.numParameters()} parameters; backend ${backend}`);
+  log(`run folder: ${runDir}`);
+
+  const saveLast = async () => {
+    trainer.rng = rngState();
+    await saveCheckpoint(join(runDir, RUN_FILES.last), {
+      weights: weightsOf(model), config: runConfig as unknown as JsonValue,
+      optimizer: optimizerToCheckpoint(optimizer.stateDict()), trainer: trainer as unknown as JsonValue,
+    });
+  };
+  const deadline = performance.now() + o.maxMinutes * 60_000;
+  const sessionStart = performance.now();
+  const secondsBefore = trainer.trainSeconds;
+  let stoppedBy: TrainSummary['stoppedBy'] = 'epochs';
+  const useBar = options.progress ?? process.stdout.isTTY === true;
+
+  while (!trainer.finished && trainer.epoch < o.epochs) {
+    const batches = batcher.epoch(trainer.epoch);
+    const bar = useBar
+      ? new cliProgress.SingleBar({
+        format: 'epoch {epoch} |{bar}| {value}/{total} loss {loss} | {tps} tok/s | ETA {eta_formatted}',
+        hideCursor: true, clearOnComplete: true,
+      }, cliProgress.Presets.shades_classic)
+      : null;
+    bar?.start(batches.length, trainer.batchInEpoch, { epoch: trainer.epoch + 1, loss: '-', tps: '-' });
+    let lossSum = 0, lossTokens = 0, epochTokens = 0;
+    const epochStart = performance.now();
+    let outOfTime = false;
+    model.train();
+    for (let i = trainer.batchInEpoch; i < batches.length; i++) {
+      const b: Batch = batches[i];
+      optimizer.lr = learningRate(o.lr, o.warmupSteps, trainer.step + 1);
+      const loss = batchLoss(model.forward(b).logits, b.tgtOut, o.labelSmoothing);
+      optimizer.zeroGrad();
+      loss.backward();
+      const norm = clipGradNorm(model.parameters(), o.clip);
+      if (Number.isFinite(norm)) optimizer.step();
+      trainer.step++;
+      trainer.batchInEpoch = i + 1;
+      const l = loss.item();
+      lossSum += l * b.tgtTokens;
+      lossTokens += b.tgtTokens;
+      epochTokens += b.tgtTokens;
+      const tps = epochTokens / ((performance.now() - epochStart) / 1000);
+      if (bar) bar.update(i + 1, { loss: (lossSum / lossTokens).toFixed(3), tps: tps.toFixed(0) });
+      else if ((i + 1) % Math.max(1, Math.ceil(batches.length / 5)) === 0 || i + 1 === batches.length) {
+        log(`epoch ${trainer.epoch + 1} step ${i + 1}/${batches.length} loss ${(lossSum / lossTokens).toFixed(3)} ${tps.toFixed(0)} tok/s lr ${optimizer.lr.toExponential(2)}`);
+      }
+      if (performance.now() > deadline) {
+        outOfTime = true;
+        break;
+      }
+    }
+    bar?.stop();
+    trainer.trainTokens += epochTokens;
+    trainer.trainSeconds = secondsBefore + (performance.now() - sessionStart) / 1000;
+    const epochDone = trainer.batchInEpoch >= batches.length;
+
+    // Validation after every epoch, and once more for a partial epoch cut by the time budget.
+    const validLoss = meanLoss(model, validBatches);
+    const ev = evaluateBleu(model, pipeline, validForBleu, { method: 'greedy' }, o.bleuLowercase);
+    const improved = ev.bleu > trainer.bestValidBleu || (ev.bleu === trainer.bestValidBleu && validLoss < trainer.bestValidLoss);
+    const record = {
+      epoch: trainer.epoch + 1, partial: !epochDone, step: trainer.step, trainLoss: lossSum / Math.max(1, lossTokens), validLoss,
+      validBleuGreedy: ev.bleu, lr: optimizer.lr, trainSeconds: +trainer.trainSeconds.toFixed(2),
+      tokensPerSecond: +(epochTokens / ((performance.now() - epochStart) / 1000)).toFixed(1), evalSeconds: +ev.seconds.toFixed(2), best: improved,
+    };
+    appendFileSync(join(runDir, RUN_FILES.metrics), `${JSON.stringify(record)}\n`);
+    log(`epoch ${record.epoch}${record.partial ? ' (partial)' : ''}: train loss ${record.trainLoss.toFixed(3)}, valid loss ${validLoss.toFixed(3)}, ` +
+      `valid BLEU (greedy, ${validForBleu.length} sent.) ${ev.bleu.toFixed(2)}${improved ? ' *' : ''}, ${record.tokensPerSecond} tok/s`);
+    if (improved) {
+      trainer.bestValidBleu = ev.bleu;
+      trainer.bestValidLoss = validLoss;
+      trainer.bestEpoch = trainer.epoch + 1;
+      trainer.badEpochs = 0;
+      bestWeights = weightsOf(model);
+      await saveModel(runDir, bestWeights, runConfig);
+    } else if (epochDone) {
+      trainer.badEpochs++;
+    }
+    if (epochDone) {
+      trainer.epoch++;
+      trainer.batchInEpoch = 0;
+    }
+    if (trainer.badEpochs >= o.patience) {
+      stoppedBy = 'early-stopping';
+      trainer.finished = true;
+      log(`early stopping: no better validation BLEU for ${o.patience} epochs (best ${trainer.bestValidBleu.toFixed(2)} at epoch ${trainer.bestEpoch})`);
+    }
+    await saveLast();
+    if (outOfTime) {
+      stoppedBy = 'time';
+      log(`time budget of ${o.maxMinutes} min reached`);
+      break;
+    }
+  }
+
+  if (bestWeights) loadWeightsInto(model, bestWeights);
+  model.eval();
+  const summary: TrainSummary = {
+    runDir, backend, epochs: trainer.epoch, steps: trainer.step, stoppedBy, trainSeconds: +trainer.trainSeconds.toFixed(2),
+    tokensPerSecond: +(trainer.trainTokens / Math.max(1e-9, trainer.trainSeconds)).toFixed(1),
+    bestEpoch: trainer.bestEpoch, bestValidBleu: trainer.bestValidBleu, parameters: model.numParameters(),
+    results: { valid: {}, test: {} }, bleuSignature: '',
+  };
+  if (!o.skipFinalEval) {
+    for (const [split, pairs] of [['valid', corpus.valid], ['test', corpus.test]] as const) {
+      for (const [name, search] of [['greedy', { method: 'greedy' }], [`beam${o.finalBeamSize}`, { method: 'beam', beamSize: o.finalBeamSize }]] as const) {
+        const ev = evaluateBleu(model, pipeline, pairs, search, o.bleuLowercase);
+        summary.results[split][name] = { bleu: +ev.bleu.toFixed(2), meanLogProb: +ev.meanLogProb.toFixed(4), seconds: +ev.seconds.toFixed(2) };
+        summary.bleuSignature = ev.signature;
+        log(`${split} BLEU ${name}: ${ev.bleu.toFixed(2)} (mean log-prob ${ev.meanLogProb.toFixed(3)}, ${ev.seconds.toFixed(1)} s)`);
+      }
+    }
+  }
+  await writeFileAtomic(join(runDir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
+  log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s; run folder ${runDir}`);
+  return summary;
+}

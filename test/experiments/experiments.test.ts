@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildProgram } from '../../src/cli/main.js';
+import { runExperiment } from '../../src/cli/experiment.js';
+import { runPretrainCommand } from '../../src/cli/pretrain.js';
+
+const root = mkdtempSync(join(tmpdir(), 'attentive-experiments-'));
+test.after(() => rmSync(root, { recursive: true, force: true }));
+
+/** Runs the CLI in-process and returns what it printed on stdout. */
+async function cli(args: string[]): Promise<string> {
+  const lines: string[] = [];
+  const orig = console.log;
+  console.log = (...a: unknown[]) => { lines.push(a.map(String).join(' ')); };
+  try {
+    await buildProgram().exitOverride().parseAsync(['node', 'attentive', ...args]);
+  } finally {
+    console.log = orig;
+  }
+  return lines.join('\n');
+}
+
+test('experiment vanishing --quick --json: rows with the required columns; sigmoid+SGD gradients vanish, ReLU+He ones do not', async () => {
+  const out = join(root, 'vanishing');
+  const rows = JSON.parse(await cli(['experiment', 'vanishing', '--quick', '--json', '--out', out])) as Record<string, number | string>[];
+  assert.deepEqual(rows.map((r) => r.config), ['sigmoid+sgd', 'tanh+sgd', 'relu+he+sgd', 'sigmoid+pretrain+sgd', 'sigmoid+adam']);
+  for (const r of rows) for (const c of ['config', 'first_last_grad_ratio', 'first_layer_weight_change', 'test_accuracy']) assert.ok(c in r, `missing ${c}`);
+  const by = Object.fromEntries(rows.map((r) => [r.config, r]));
+  const sig = Number(by['sigmoid+sgd'].first_last_grad_ratio), relu = Number(by['relu+he+sgd'].first_last_grad_ratio);
+  assert.ok(sig < 1e-3, `sigmoid+sgd ratio ${sig}`);
+  assert.ok(relu > 1e-1, `relu+he ratio ${relu}`);
+  assert.ok(sig * 1e3 < relu, `sigmoid ${sig} should be far below relu ${relu}`);
+  // with sigmoid and plain SGD the first layer's weights barely change; Adam's normalised steps move them
+  assert.ok(Number(by['sigmoid+sgd'].first_layer_weight_change) < 1e-3 * Number(by['sigmoid+adam'].first_layer_weight_change));
+  for (const f of ['report.md', 'grad-norms.svg', 'grad-profile.svg', 'test-accuracy.svg', 'monitor-sigmoid-sgd.jsonl']) assert.ok(existsSync(join(out, f)), f);
+  assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /\| sigmoid\+sgd \|/);
+});
+
+test('experiment overfitting --quick: every remedy has a row; the table prints', async () => {
+  const out = join(root, 'overfitting');
+  const text = await cli(['experiment', 'overfitting', '--quick', '--out', out]);
+  assert.match(text, /config\s+train_accuracy\s+test_accuracy\s+gap/);
+  const rows = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Record<string, number | string>[];
+  assert.deepEqual(rows.map((r) => r.config), ['none', 'dropout', 'l1', 'l2', 'early-stopping', 'input-noise']);
+  for (const r of rows) {
+    assert.ok(Math.abs(Number(r.gap) - (Number(r.train_accuracy) - Number(r.test_accuracy))) < 1e-12);
+    assert.ok(Number(r.test_accuracy) > 0.3, `${r.config} learned something: ${r.test_accuracy}`);
+  }
+  assert.ok(existsSync(join(out, 'curves.svg')) && existsSync(join(out, 'report.md')));
+});
+
+test('experiment data-size --quick: accuracy is reported per training-set size', () => {
+  const r = runExperiment('data-size', { quick: true, seed: 0, out: join(root, 'data-size') });
+  assert.deepEqual(r.columns, ['train_size', 'augment', 'epochs', 'train_accuracy', 'test_accuracy', 'gap', 'seconds']);
+  assert.deepEqual(r.rows.map((x) => x.train_size), [100, 300, 1000]);
+  assert.ok(Number(r.rows[2].test_accuracy) > Number(r.rows[0].test_accuracy) - 0.05);
+  assert.ok(existsSync(join(r.dir, 'test-accuracy.svg')));
+});
+
+test('experiment pretraining --quick: per-seed rows and a mean ± std summary for both inits', () => {
+  const r = runExperiment('pretraining', { quick: true, seed: 0, seeds: 2, out: join(root, 'pretraining') });
+  assert.equal(r.rows.filter((x) => x.seed !== 'all').length, 4);
+  assert.deepEqual(r.rows.filter((x) => x.seed === 'all').map((x) => x.init), ['rbm (mean ± std)', 'random (mean ± std)']);
+  assert.throws(() => runExperiment('nope', { quick: true, seed: 0 }), /unknown experiment 'nope'/);
+});
+
+test('pretrain command writes weights, config, metrics and pictures', async () => {
+  const out = join(root, 'pretrain');
+  const r = await runPretrainCommand({ layers: [784, 16, 8], method: 'dae', epochs: 1, finetuneEpochs: 1, trainSize: 200, finetuneLr: 0.1, k: 1, persistent: false, seed: 0, out });
+  for (const f of ['config.json', 'metrics.jsonl', 'filters.png', 'pretrained/model.safetensors', 'finetuned/model.safetensors']) assert.ok(existsSync(join(out, f)), f);
+  const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => l.phase), ['pretrain', 'pretrain', 'pretrain', 'pretrain', 'finetune']);
+  assert.ok(r.testAccuracy >= 0 && r.testAccuracy <= 1);
+});

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ReduceOp } from '../../src/backend/backend.js';
+import { jsBackend } from '../../src/backend/js/index.js';
+import { nativeBackend } from '../../src/backend/native/index-node.js';
+import { Generator, randomArray, skipNative } from './native-helpers.js';
+
+function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string, rel = 1e-6): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const ok = Number.isNaN(want[i]) ? Number.isNaN(got[i])
+      : !Number.isFinite(want[i]) ? got[i] === want[i]
+        : Math.abs(got[i] - want[i]) <= 1e-7 + rel * Math.abs(want[i]);
+    if (!ok) assert.fail(`${what}: element ${i} native ${got[i]} vs reference ${want[i]}`);
+  }
+}
+
+test('reduce matches the reference for every op and layout, including NaN and ties', { skip: skipNative }, () => {
+  const gen = new Generator(31);
+  const ops: ReduceOp[] = ['sum', 'max', 'min', 'prod', 'argmax', 'argmin', 'logsumexp'];
+  for (const [outer, r, inner] of [[1, 1000, 1], [3, 17, 33], [64, 3, 1], [1, 1280, 512], [7, 1, 9], [2, 5, 100]]) {
+    const x = randomArray(outer * r * inner, gen).map((v) => Math.round(v * 8) / 4); // coarse values: ties
+    if (outer * r * inner > 50) x[40] = NaN;
+    for (const op of ops) {
+      const isArg = op === 'argmax' || op === 'argmin';
+      const got = isArg ? new Int32Array(outer * inner) : new Float32Array(outer * inner);
+      const want = isArg ? new Int32Array(outer * inner) : new Float32Array(outer * inner);
+      nativeBackend!.reduce(op, x, outer, r, inner, got);
+      jsBackend.reduce(op, x, outer, r, inner, want);
+      assertClose(got, want, `reduce ${op} [${outer},${r},${inner}]`, op === 'prod' || op === 'logsumexp' ? 1e-6 : 0);
+    }
+  }
+});
+
+test('indexSelect and indexAdd match the reference with repeated indices', { skip: skipNative }, () => {
+  const gen = new Generator(32);
+  for (const [outer, n, inner, m] of [[1, 8000, 256, 1280], [3, 17, 33, 40], [2, 50, 1, 100], [1, 10, 1000, 64]]) {
+    const x = randomArray(outer * n * inner, gen);
+    const index = new Int32Array(m);
+    for (let j = 0; j < m; j++) index[j] = Math.floor(gen.random() * Math.min(n, 20)); // few distinct: many repeats
+    const got = new Float32Array(outer * m * inner);
+    const want = new Float32Array(outer * m * inner);
+    nativeBackend!.indexSelect(x, outer, n, inner, index, got);
+    jsBackend.indexSelect(x, outer, n, inner, index, want);
+    assert.deepEqual(got, want);
+    const src = randomArray(outer * m * inner, gen);
+    const accGot = randomArray(outer * n * inner, gen);
+    const accWant = accGot.slice();
+    nativeBackend!.indexAdd(src, outer, n, inner, index, accGot);
+    jsBackend.indexAdd(src, outer, n, inner, index, accWant);
+    assertClose(accGot, accWant, `indexAdd [${outer},${n},${inner}] m=${m}`, 0);
+  }
+});
+
+test('indexSelect rejects an out-of-range index naming it', { skip: skipNative }, () => {
+  const x = new Float32Array(100 * 10);
+  const index = new Int32Array(64).fill(3);
+  index[5] = 100;
+  assert.throws(() => nativeBackend!.indexSelect(x, 1, 100, 10, index, new Float32Array(640)), /indexSelect: index\[5\] = 100 out of range \[0, 100\)/);
+});
+
+test('adam matches the reference (Adam, AdamW, AMSGrad) over several steps', { skip: skipNative }, () => {
+  const gen = new Generator(33);
+  for (const [decoupled, weightDecay, ams] of [[false, 0, false], [true, 0.01, false], [false, 0.1, true]] as const) {
+    const n = 100_003;
+    const paramA = randomArray(n, gen);
+    const paramB = paramA.slice();
+    const mA = new Float32Array(n), vA = new Float32Array(n), mB = new Float32Array(n), vB = new Float32Array(n);
+    const amsA = ams ? new Float32Array(n) : null, amsB = ams ? new Float32Array(n) : null;
+    for (let step = 1; step <= 3; step++) {
+      const grad = randomArray(n, gen);
+      const common = { grad, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay, decoupled, step };
+      nativeBackend!.adam!({ ...common, param: paramA, m: mA, v: vA, amsgrad: amsA });
+      jsBackend.adam!({ ...common, param: paramB, m: mB, v: vB, amsgrad: amsB });
+    }
+    assertClose(paramA, paramB, `adam decoupled=${decoupled} wd=${weightDecay} amsgrad=${ams} param`, 1e-6);
+    assertClose(mA, mB, 'adam m', 1e-6);
+    assertClose(vA, vB, 'adam v', 1e-6);
+  }
+});
