@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
+import { getBackend } from '../backend/registry.js';
 import { isGradEnabled, noGrad } from './grad-mode.js';
 import { accumulate, onesLike } from './helpers.js';
 
@@ -45,6 +46,8 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
   }
   const order = topoOrder(root);
   const grads = new Map<Tensor, Tensor>();
+  // Sums this pass allocated itself: safe to add further contributions into in place.
+  const owned = new Set<Tensor>();
   grads.set(root, grad);
   noGrad(() => {
     for (let i = order.length - 1; i >= 0; i--) {
@@ -52,6 +55,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       let g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
+      owned.delete(g);
       if (t.hooks) {
         for (const h of t.hooks) {
           const r = h(g);
@@ -82,7 +86,13 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
           );
         }
         const prev = grads.get(inp);
-        grads.set(inp, prev ? accumulate(prev, ig) : ig);
+        if (!prev) grads.set(inp, ig);
+        else if (owned.has(prev)) addInPlace(prev, ig);
+        else {
+          const sum = accumulate(prev, ig);
+          owned.add(sum);
+          grads.set(inp, sum);
+        }
       }
     }
   });
@@ -111,6 +121,11 @@ function topoOrder(root: Tensor): Tensor[] {
     }
   }
   return order;
+}
+
+/** acc += g for a dense float32 accumulator (elementwise, so aliasing the output with `acc` is safe). */
+function addInPlace(acc: Tensor, g: Tensor): void {
+  getBackend().binary('add', acc, g, acc.data as Float32Array);
 }
 
 function detachedCopy(g: Tensor): Tensor {

@@ -134,3 +134,15 @@ test('gemm rejects out-of-bounds operands with a message naming the values', { s
   assert.throws(() => nativeBackend!.gemm({ ...g, ldb: 2 }), /gemm: B out of bounds.*ldb=2/);
   assert.throws(() => nativeBackend!.gemm({ ...g, batch: 2 }), /gemm: C out of bounds.*batch=2/);
 });
+
+test('many back-to-back multi-threaded calls give the same bits each time (thread pool hand-off)', { skip: skipNative }, () => {
+  const g = build({ m: 128, n: 128, k: 128, transA: false, transB: false, alpha: 1, beta: 0 }, new Generator(17));
+  const first = g.c.slice();
+  nativeBackend!.gemm({ ...g, c: first });
+  const again = g.c.slice();
+  for (let r = 0; r < 300; r++) {
+    again.fill(NaN);
+    nativeBackend!.gemm({ ...g, c: again });
+    assert.deepEqual(again.subarray(g.cOffset), first.subarray(g.cOffset), `call ${r}`);
+  }
+});

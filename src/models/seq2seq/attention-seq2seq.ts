@@ -56,10 +56,11 @@ export class AttentionSeq2Seq extends Seq2SeqModel {
     const y = dropout(this.tgt_embed.forward(tgtIn), p, this.training); // (B, T, E)
     const xs = unbindViews(this.embeddingGates(y), 1); // T × (B, 4Hd)
     let state = this.initialState(enc);
+    const wExtra = this.extraWeight(); // one view for all steps: its gradient is summed once, not padded per step
     const outs: Tensor[] = [];
     const attns: Tensor[] = [];
     for (let t = 0; t < T; t++) {
-      const r = this.stepFromGates(xs[t], state);
+      const r = this.stepFromGates(xs[t], state, wExtra);
       state = r.state;
       outs.push(r.hTilde);
       attns.push(state.attention!);
@@ -83,8 +84,14 @@ export class AttentionSeq2Seq extends Seq2SeqModel {
   decodeStep(state: DecoderState, tokens: Int32Array): { logits: Tensor; state: DecoderState } {
     const R = tokens.length;
     const y = this.tgt_embed.forward(new Tensor(Int32Array.from(tokens), [R])); // (R, E)
-    const r = this.stepFromGates(this.embeddingGates(y), state);
+    const r = this.stepFromGates(this.embeddingGates(y), state, this.extraWeight());
     return { logits: this.out.forward(r.hTilde), state: r.state }; // (R, V)
+  }
+
+  /** The first decoder layer's input weights for the context / input-feeding columns: (4Hd, extra) view, or null. */
+  private extraWeight(): Tensor | null {
+    if (this.extraInput === 0) return null;
+    return F.narrow(this.decoder.at(0).weight_ih, 1, this.config.tgtEmbSize, this.extraInput);
   }
 
   /**
@@ -99,7 +106,7 @@ export class AttentionSeq2Seq extends Seq2SeqModel {
   }
 
   /** One decoder step given the embedding gates xe (R, 4Hd). -> h̃ (R, Hd) and the next state. */
-  private stepFromGates(xe: Tensor, state: DecoderState): { hTilde: Tensor; state: DecoderState } {
+  private stepFromGates(xe: Tensor, state: DecoderState, wExtra: Tensor | null): { hTilde: Tensor; state: DecoderState } {
     const c = this.config;
     const bahdanau = c.attention === 'bahdanau';
     const memory = state.memory!, keys = state.keys!, padMask = state.padMask!;
@@ -112,10 +119,7 @@ export class AttentionSeq2Seq extends Seq2SeqModel {
     if (c.inputFeeding) extra.push(state.feed!);
     const cell0 = this.decoder.at(0);
     let gates = F.add(xe, linear(state.h[0], cell0.weight_hh)); // (R, 4Hd)
-    if (extra.length > 0) {
-      const wExtra = F.narrow(cell0.weight_ih, 1, c.tgtEmbSize, this.extraInput); // (4Hd, extra) view
-      gates = F.add(gates, linear(extra.length === 1 ? extra[0] : F.concat(extra, 1), wExtra));
-    }
+    if (extra.length > 0) gates = F.add(gates, linear(extra.length === 1 ? extra[0] : F.concat(extra, 1), wExtra!));
     const first = lstmCellStep(gates, state.c[0]);
     const hs = [first.h], cs = [first.c];
     for (let l = 1; l < c.layers; l++) {
