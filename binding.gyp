@@ -15,7 +15,8 @@
         "native/softmax.c",
         "native/reduce.c",
         "native/indexing.c",
-        "native/adam.c"
+        "native/adam.c",
+        "native/im2col.c"
       ],
       "defines": ["NAPI_VERSION=8", "_DEFAULT_SOURCE"],
       "cflags!": ["-O2", "-O0", "-fno-strict-aliasing"],

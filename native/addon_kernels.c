@@ -8,6 +8,7 @@
 #include "reduce.h"
 #include "indexing.h"
 #include "adam.h"
+#include "im2col.h"
 
 static napi_value fail(napi_env env, const char *msg) {
   napi_throw_error(env, NULL, msg);
@@ -248,6 +249,39 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* im2col(x, geom, out) / col2im(cols, geom, out); geom = Int32Array [n, c, h, w, kh, kw,
+ * strideH, strideW, padH, padW, dilationH, dilationW, outH, outW] */
+static napi_value conv_common(napi_env env, napi_callback_info info, int backward) {
+  const char *name = backward ? "col2im" : "im2col";
+  size_t argc = 3;
+  napi_value v[3];
+  char msg[240];
+  void *src, *gd, *dst;
+  long slen, glen, dlen;
+  if (napi_get_cb_info(env, info, &argc, v, NULL, NULL) != napi_ok || argc < 3 ||
+      !get_typed(env, v[0], napi_float32_array, &src, &slen) || !get_typed(env, v[1], napi_int32_array, &gd, &glen) ||
+      glen < 14 || !get_typed(env, v[2], napi_float32_array, &dst, &dlen)) {
+    snprintf(msg, sizeof msg, "%s: expected (Float32Array, Int32Array geometry[14], Float32Array)", name);
+    return fail(env, msg);
+  }
+  const int32_t *q = (const int32_t *)gd;
+  att_conv_geom g = {q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], q[11], q[12], q[13]};
+  const double img = (double)g.n * g.c * g.h * g.w, cols = (double)g.n * g.c * g.kh * g.kw * g.out_h * g.out_w;
+  int bad = g.n < 0 || g.c < 0 || g.h < 0 || g.w < 0 || g.kh < 1 || g.kw < 1 || g.stride_h < 1 || g.stride_w < 1 ||
+            g.dil_h < 1 || g.dil_w < 1 || g.out_h < 0 || g.out_w < 0;
+  if (bad || (backward ? (cols > slen || img > dlen) : (img > slen || cols > dlen))) {
+    snprintf(msg, sizeof msg, "%s: bad geometry n=%ld c=%ld h=%ld w=%ld k=%ldx%ld out=%ldx%ld for arrays of %ld and %ld", name,
+             g.n, g.c, g.h, g.w, g.kh, g.kw, g.out_h, g.out_w, slen, dlen);
+    return fail(env, msg);
+  }
+  if (backward) att_col2im((const float *)src, &g, (float *)dst);
+  else att_im2col((const float *)src, &g, (float *)dst);
+  return NULL;
+}
+
+static napi_value js_im2col(napi_env env, napi_callback_info info) { return conv_common(env, info, 0); }
+static napi_value js_col2im(napi_env env, napi_callback_info info) { return conv_common(env, info, 1); }
+
 int att_register_kernels(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"unary", NULL, js_unary, NULL, NULL, NULL, napi_default, NULL},
@@ -255,6 +289,8 @@ int att_register_kernels(napi_env env, napi_value exports) {
     {"reduce", NULL, js_reduce, NULL, NULL, NULL, napi_default, NULL},
     {"indexSelect", NULL, js_index_select, NULL, NULL, NULL, napi_default, NULL},
     {"indexAdd", NULL, js_index_add, NULL, NULL, NULL, napi_default, NULL},
+    {"im2col", NULL, js_im2col, NULL, NULL, NULL, napi_default, NULL},
+    {"col2im", NULL, js_col2im, NULL, NULL, NULL, napi_default, NULL},
     {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
     {"softmax", NULL, js_softmax, NULL, NULL, NULL, napi_default, NULL},
     {"softmaxBackward", NULL, js_softmax_backward, NULL, NULL, NULL, napi_default, NULL},

@@ -21,10 +21,6 @@
 /* memory.c */
 void *att_aligned_alloc(size_t bytes);
 void att_aligned_free(void *p);
-/* Zero-filled 64-byte aligned memory for tensors; free with the same byte count. Large blocks
- * come straight from mmap, whose pages are already zero, so no memset pass is needed. */
-void *att_zalloc(size_t bytes);
-void att_zfree(void *p, size_t bytes);
 
 /* cpu.c: which instruction set the kernels may use on this machine. */
 typedef enum { ATT_ISA_GENERIC = 0, ATT_ISA_AVX2 = 1, ATT_ISA_AVX512 = 2 } att_isa;

@@ -214,6 +214,7 @@ static inline void micro_tile(const att_gemm_kernel *K, const att_gemm_args *g, 
   }
 }
 
+/* -DSMALL_M_NC=… overrides it for tuning runs */
 #ifndef SMALL_M_NC
 #define SMALL_M_NC 1024
 #endif

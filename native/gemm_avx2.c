@@ -109,14 +109,18 @@ TARGET static void sgemm_6x16(long kc, const float *restrict a, const float *res
 }
 #undef STEP
 
+/* blocking; -DAVX2_MC=… / -DAVX2_KC=… / -DAVX2_NC=… override it for tuning runs */
 #ifndef AVX2_MC
 #define AVX2_MC 144
+#endif
+#ifndef AVX2_NC
+#define AVX2_NC 4080
 #endif
 #ifndef AVX2_KC
 #define AVX2_KC 256
 #endif
 static const att_gemm_kernel kernel = {
-  .name = "avx2", .mr = 6, .nr = 16, .mc = AVX2_MC, .kc = AVX2_KC, .nc = 4080, .kernel = sgemm_6x16,
+  .name = "avx2", .mr = 6, .nr = 16, .mc = AVX2_MC, .kc = AVX2_KC, .nc = AVX2_NC, .kernel = sgemm_6x16,
 };
 
 const att_gemm_kernel *att_gemm_kernel_avx2(void) { return &kernel; }

@@ -55,8 +55,10 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       let g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
-      owned.delete(g);
+      // a sum this pass allocated is referenced by nothing else, so a leaf can keep it as .grad
+      let exclusive = owned.delete(g);
       if (t.hooks) {
+        exclusive = false;
         for (const h of t.hooks) {
           const r = h(g);
           if (r) g = r;
@@ -64,7 +66,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       }
       const node = t.gradFn;
       if (node === null) {
-        if (t.requiresGrad) t.grad = t.grad ? accumulate(t.grad, g) : detachedCopy(g);
+        if (t.requiresGrad) t.grad = t.grad ? accumulate(t.grad, g) : exclusive ? g : detachedCopy(g);
         continue;
       }
       if (t.retainsGrad) t.grad = t.grad ? accumulate(t.grad, g) : detachedCopy(g);

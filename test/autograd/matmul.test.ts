@@ -90,3 +90,18 @@ test('matmul: errors name the op and the shapes', () => {
   assert.throws(() => ops.bmm(zeros([2, 3, 4]), zeros([3, 4, 5])), { message: 'bmm: expected [B,m,k] and [B,k,n] with the same B, got [2,3,4] and [3,4,5]' });
   assert.throws(() => ops.outer(zeros([2, 1]), zeros([3])), { message: 'outer: expected two 1-D tensors, got [2,1] and [3]' });
 });
+
+test('gradcheck matmul with transposed dense operands (gradients computed in the operand layout)', () => {
+  gradcheck((x, w) => ops.matmul(x, ops.transpose(w)), [rnd([3, 4], 40), rnd([5, 4], 41)]);
+  gradcheck((w, x) => ops.matmul(ops.transpose(w), x), [rnd([4, 3], 42), rnd([4, 2], 43)]);
+  gradcheck((w, y) => ops.matmul(ops.transpose(w), y), [rnd([4, 3], 44), rnd([2, 4, 5], 45)]);
+  gradcheck((x, w) => ops.matmul(x, ops.transpose(w)), [rnd([2, 3, 4], 46), rnd([5, 4], 47)]);
+});
+
+test('matmul: the gradient of a transposed weight reaches the weight row-major', () => {
+  const w = rnd([5, 4], 48).requiresGrad_();
+  const x = rnd([3, 4], 49).requiresGrad_();
+  ops.sum(ops.matmul(x, ops.transpose(w))).backward();
+  assert.ok(w.grad!.isContiguous());
+  assertValues(w.grad!, ops.sum(x, 0, true).expand([5, 4]).toArray() as number[][]);
+});

@@ -29,3 +29,25 @@ test('alloc rejects bad sizes naming the value', { skip: skipNative }, () => {
   assert.throws(() => nativeBackend!.alloc('float32', -1), /alloc: .*-1/);
   assert.throws(() => nativeBackend!.alloc('float32', 2.5), /alloc: .*2\.5/);
 });
+
+test('native allocations start on a 64-byte boundary', { skip: skipNative }, () => {
+  for (const size of [1024, 1025, 4099, 100_000]) {
+    for (const dtype of ['float32', 'int32'] as const) {
+      const a = nativeBackend!.alloc(dtype, size);
+      assert.equal(nativeAddon!.alignmentOf(a), 0, `${dtype}[${size}]`);
+    }
+  }
+});
+
+test('dropped native allocations are reclaimed inside a synchronous loop', { skip: skipNative }, () => {
+  const before = process.memoryUsage().rss;
+  let sum = 0;
+  for (let i = 0; i < 600; i++) {
+    const a = nativeBackend!.alloc('float32', 262_144) as Float32Array; // 1 MB, touched below
+    a.fill(1);
+    sum += a[i];
+  }
+  assert.equal(sum, 600);
+  const grownMb = (process.memoryUsage().rss - before) / 1e6;
+  assert.ok(grownMb < 300, `rss grew by ${grownMb.toFixed(0)} MB over 600 MB of dropped tensors`);
+});

@@ -78,3 +78,31 @@ test('adam matches the reference (Adam, AdamW, AMSGrad) over several steps', { s
     assertClose(vA, vB, 'adam v', 1e-6);
   }
 });
+
+test('im2col and col2im match the reference (padding, stride, dilation)', { skip: skipNative }, () => {
+  const gen = new Generator(34);
+  const cases = [
+    { n: 2, cIn: 3, h: 9, w: 7, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1 },
+    { n: 1, cIn: 2, h: 17, w: 33, kh: 5, kw: 2, strideH: 2, strideW: 3, padH: 2, padW: 0, dilationH: 2, dilationW: 1 },
+    { n: 4, cIn: 32, h: 28, w: 28, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1 },
+    { n: 1, cIn: 1, h: 1, w: 1, kh: 1, kw: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1 },
+  ];
+  for (const c of cases) {
+    const outH = Math.floor((c.h + 2 * c.padH - c.dilationH * (c.kh - 1) - 1) / c.strideH) + 1;
+    const outW = Math.floor((c.w + 2 * c.padW - c.dilationW * (c.kw - 1) - 1) / c.strideW) + 1;
+    const g = { ...c, cOut: 1, groups: 1, outH, outW };
+    const x = randomArray(c.n * c.cIn * c.h * c.w, gen);
+    const colsLen = c.n * c.cIn * c.kh * c.kw * outH * outW;
+    const got = new Float32Array(colsLen).fill(NaN);
+    const want = new Float32Array(colsLen);
+    nativeBackend!.im2col(x, g, got);
+    jsBackend.im2col(x, g, want);
+    assert.deepEqual(got, want);
+    const cols = randomArray(colsLen, gen);
+    const imgGot = new Float32Array(x.length);
+    const imgWant = new Float32Array(x.length);
+    nativeBackend!.col2im(cols, g, imgGot);
+    jsBackend.col2im(cols, g, imgWant);
+    assertClose(imgGot, imgWant, `col2im ${JSON.stringify(c)}`, 1e-6);
+  }
+});

@@ -70,16 +70,36 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const m = a2.shape[a2.ndim - 2], k = a2.shape[a2.ndim - 1];
   const k2 = b2.shape[b2.ndim - 2], n = b2.shape[b2.ndim - 1];
   if (k !== k2) throw new Error(`matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)}`);
+  if (b.ndim === 2 && a.ndim > 2) {
+    // A plain matrix on the right: fold a's batch dims into its rows, as torch does. One
+    // [B·m, k]·[k, n] GEMM runs far faster than B broadcast [m, k]·[k, n] ones, and b's gradient
+    // becomes one GEMM instead of a [B, k, n] stack summed over B afterwards.
+    return reshape(matmul(reshape(a, [-1, k]), b), [...a.shape.slice(0, -1), n]);
+  }
   const batch = broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2));
   let out = mm(a2, b2, batch, m, n, k);
   out = record(out, 'matmul', [a2, b2], (g) => [
-    a2.requiresGrad ? sumToShape(mm(g, transpose(b2), batch, m, k, n), a2.shape) : null,
-    b2.requiresGrad ? sumToShape(mm(transpose(a2), g, batch, k, n, m), b2.shape) : null,
+    !a2.requiresGrad ? null
+      : batch.length === 0 && columnMajor(a2) ? transpose(mm(b2, transpose(g), [], k, m, n))
+        : sumToShape(mm(g, transpose(b2), batch, m, k, n), a2.shape),
+    !b2.requiresGrad ? null
+      : batch.length === 0 && columnMajor(b2) ? transpose(mm(transpose(g), a2, [], n, k, m))
+        : sumToShape(mm(transpose(a2), g, batch, k, n, m), b2.shape),
   ]);
   if (a.ndim === 1 && b.ndim === 1) return reshape(out, []);
   if (a.ndim === 1) return reshape(out, [...batch, n]);
   if (b.ndim === 1) return reshape(out, [...batch, m]);
   return out;
+}
+
+/**
+ * A 2-D operand that is the transposed view of a dense matrix, as `linear` passes its weight.
+ * Its gradient is then computed transposed, so it reaches the weight in the weight's own row-major
+ * layout: accumulating it over time steps and copying it into .grad stay sequential passes
+ * instead of strided ones.
+ */
+function columnMajor(t: Tensor): boolean {
+  return t.ndim === 2 && t.shape[0] > 1 && t.shape[1] > 1 && t.strides[0] === 1 && t.strides[1] === t.shape[0];
 }
 
 /** Unrecorded batched GEMM of [batch..., m, k] · [batch..., k, n]. */

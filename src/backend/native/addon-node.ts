@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 /** What the C addon exports (native/addon.c). Arguments are positional to keep calls cheap. */
 export interface NativeAddon {
   alloc(dtype: 0 | 1, size: number): Float32Array | Int32Array;
+  /** Address of the array's first element modulo 64. */
+  alignmentOf(a: Float32Array | Int32Array): number;
   gemm(
     transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, aOffset: number, lda: number, strideA: number,
@@ -27,6 +29,9 @@ export interface NativeAddon {
     param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, amsgrad: Float32Array | null,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number,
   ): void;
+  /** geom = [n, cIn, h, w, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW] */
+  im2col(x: Float32Array, geom: Int32Array, out: Float32Array): void;
+  col2im(cols: Float32Array, geom: Int32Array, out: Float32Array): void;
   setNumThreads(n: number): void;
   numThreads(): number;
   info(): { isa: string; gemmKernel: string; threads: number; cpus: number };

@@ -3,10 +3,11 @@
  * interface as the TypeScript reference. Kernels not yet written in C delegate to the reference
  * backend, so the object is always a complete `Backend`.
  *
- * Storage stays ordinary typed arrays; large ones are allocated by the addon 64-byte aligned
- * outside the V8 heap (the GC is told their size), so tensors move between backends freely.
+ * Storage stays ordinary typed arrays, so tensors move between backends freely; large ones are
+ * allocated by the addon as views starting at a 64-byte aligned address inside a slightly larger
+ * V8 ArrayBuffer (so `byteOffset` may be non-zero: always use it with `.buffer`).
  */
-import type { AdamArgs, Backend, BinaryOp, DType, GemmArgs, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
+import type { AdamArgs, Backend, BinaryOp, Conv2dGeometry, DType, GemmArgs, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { loadAddon, type NativeAddon } from './addon-node.js';
 import { BINARY_CODE, NATIVE_MAX_DIMS, REDUCE_CODE, UNARY_CODE } from './ops.js';
@@ -19,7 +20,7 @@ export const nativeAddon: NativeAddon | null = loaded.addon;
 /** Why the native backend is unavailable, or null when it loaded. */
 export const nativeLoadError: string | null = loaded.error;
 
-/** Below this many bytes a plain typed array is cheaper than an N-API external buffer (measured: ~1 µs vs ~0.1 µs). */
+/** Below this many bytes alignment buys nothing worth an N-API call, so plain typed arrays are used. */
 const NATIVE_ALLOC_MIN_BYTES = 4096;
 
 /**
@@ -40,6 +41,14 @@ function fillDesc(shape: readonly number[], views: readonly View[]): void {
   }
 }
 
+/** Reused geometry buffer for im2col/col2im. */
+const geom = new Int32Array(14);
+
+function fillGeom(g: Conv2dGeometry): Int32Array {
+  geom.set([g.n, g.cIn, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.outH, g.outW]);
+  return geom;
+}
+
 function size(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -47,22 +56,12 @@ function size(shape: readonly number[]): number {
 }
 
 function makeBackend(addon: NativeAddon): Backend {
-  // Runtimes with a V8 memory sandbox (e.g. Electron) refuse external buffers; then every
-  // allocation falls back to the JS heap, which the kernels accept just the same.
-  let externalBuffers = true;
   return {
     ...jsBackend,
     name: 'native',
     alloc(dtype: DType, size: number): Storage {
       if (!Number.isInteger(size) || size < 0) throw new Error(`alloc: size must be a non-negative integer, got ${size}`);
-      if (externalBuffers && size * 4 >= NATIVE_ALLOC_MIN_BYTES) {
-        try {
-          return addon.alloc(dtype === 'int32' ? 1 : 0, size);
-        } catch (e) {
-          if (!(e instanceof Error) || !e.message.includes('napi_create_external_arraybuffer')) throw e;
-          externalBuffers = false;
-        }
-      }
+      if (size * 4 >= NATIVE_ALLOC_MIN_BYTES) return addon.alloc(dtype === 'int32' ? 1 : 0, size);
       return dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
     },
     unary(op: UnaryOp, x: View, out: Float32Array, p = 0): void {
@@ -103,6 +102,12 @@ function makeBackend(addon: NativeAddon): Backend {
     indexAdd(src: Float32Array, outer: number, n: number, inner: number, index: Int32Array, out: Float32Array): void {
       if (outer * index.length * inner < NATIVE_ELEMENTWISE_MIN) jsBackend.indexAdd(src, outer, n, inner, index, out);
       else addon.indexAdd(src, outer, n, inner, index, out);
+    },
+    im2col(x: Float32Array, g: Conv2dGeometry, out: Float32Array): void {
+      addon.im2col(x, fillGeom(g), out);
+    },
+    col2im(cols: Float32Array, g: Conv2dGeometry, out: Float32Array): void {
+      addon.col2im(cols, fillGeom(g), out);
     },
     adam(a: AdamArgs): void {
       addon.adam(a.param, a.grad, a.m, a.v, a.amsgrad ?? null, a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.decoupled, a.step);
