@@ -12,3 +12,5 @@ export * from './layers/conv.js';
 export * from './layers/pooling.js';
 export * from './layers/rnn.js';
 export * from './layers/rnn-cells.js';
+export * from './layers/gaussian-noise.js';
+export * from './monitor.js';

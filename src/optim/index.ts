@@ -6,3 +6,4 @@ export * from './adam.js';
 export * from './clip.js';
 export * from './penalties.js';
 export * from './schedulers.js';
+export * from './early-stopping.js';

@@ -5,6 +5,8 @@ import { gradcheck } from '../../src/autograd/index.js';
 import { tensor } from '../../src/tensor/creation.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { assertValues, distinct, narrowedLeaf, rnd, transposedLeaf } from './helpers.js';
+import { topkKernel } from '../../src/backend/js/indexing.js';
+import { Generator } from '../../src/tensor/rng.js';
 
 const idx = (values: number[], shape?: number[]) => new Tensor(Int32Array.from(values), shape ?? [values.length]);
 const m = () => tensor([[1, 2, 3], [4, 5, 6]]);
@@ -85,4 +87,27 @@ test('indexing: errors name the op and the bad index', () => {
   });
   assert.throws(() => ops.topk(m(), 4), { message: 'topk: k = 4 is out of range for dimension -1 of size 3' });
   assert.throws(() => ops.oneHot(idx([3]), 3), { message: 'oneHot: index 3 (at position 0) is out of range for numClasses of size 3' });
+});
+
+test('topk kernel: the one-pass selection for small k equals the stable full sort, ties, NaN and infinities included', () => {
+  const g = new Generator(7);
+  const rows = 6, cols = 50;
+  const x = new Float32Array(rows * cols);
+  const specials = [NaN, Infinity, -Infinity, 0, -0];
+  for (let i = 0; i < x.length; i++) {
+    const u = g.random();
+    x[i] = u < 0.1 ? specials[Math.floor(g.random() * specials.length)] : Math.floor(g.random() * 7) - 3; // many ties
+  }
+  for (const largest of [true, false]) {
+    const allV = new Float32Array(rows * cols), allI = new Int32Array(rows * cols);
+    topkKernel(x, rows, cols, cols, largest, allV, allI); // k > 32: the sort
+    for (const k of [1, 5, 32]) {
+      const v = new Float32Array(rows * k), ix = new Int32Array(rows * k);
+      topkKernel(x, rows, cols, k, largest, v, ix);
+      for (let r = 0; r < rows; r++) {
+        assert.deepEqual(Array.from(ix.subarray(r * k, (r + 1) * k)), Array.from(allI.subarray(r * cols, r * cols + k)), `row ${r} k ${k} largest ${largest}`);
+        assert.deepEqual(Array.from(v.subarray(r * k, (r + 1) * k)), Array.from(allV.subarray(r * cols, r * cols + k)));
+      }
+    }
+  }
 });
