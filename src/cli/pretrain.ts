@@ -1,3 +1,4 @@
+import { weightsOf } from '../io/module-state.js';
 import type { Command } from 'commander';
 import { writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,8 +87,7 @@ export async function runPretrainCommand(o: PretrainCommandOptions): Promise<{ d
     fbar.finish();
     testAccuracy = evaluate(model, data.test).accuracy;
   }
-  const weights: NamedArrays = {};
-  for (const [k, t] of Object.entries(model.stateDict())) weights[k] = { dtype: 'float32', shape: t.shape.slice(), data: Float32Array.from(t.values()) };
+  const weights = weightsOf(model);
   await saveCheckpoint(join(dir, 'finetuned'), { weights, config: { layers: [...o.layers, 10], activation: 'sigmoid', pretrain: o.method } });
   log(`test accuracy ${(testAccuracy * 100).toFixed(2)}%; run folder ${dir}`);
   return { dir, testAccuracy };

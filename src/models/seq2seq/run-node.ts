@@ -25,6 +25,9 @@ export interface RunConfig {
 }
 
 /** Files of a run folder. */
+export { weightsOf, loadWeightsInto } from '../../io/module-state.js';
+import { loadWeightsInto } from '../../io/module-state.js';
+
 export const RUN_FILES = {
   weights: 'model.safetensors',
   config: 'config.json',
@@ -35,22 +38,6 @@ export const RUN_FILES = {
   summary: 'summary.json',
   last: 'last',
 } as const;
-
-/** A module's parameters as named arrays (copies, so later training does not change them). */
-export function weightsOf(model: Module): NamedArrays {
-  const out: NamedArrays = {};
-  for (const [k, t] of Object.entries(model.stateDict())) {
-    out[k] = { dtype: 'float32', shape: t.shape.slice(), data: (t.values() as Float32Array).slice() };
-  }
-  return out;
-}
-
-/** Copies named arrays into a module (strict: every key, every shape). */
-export function loadWeightsInto(model: Module, weights: NamedArrays): void {
-  const state: Record<string, Tensor> = {};
-  for (const [k, a] of Object.entries(weights)) state[k] = new Tensor(a.data, a.shape);
-  model.loadStateDict(state);
-}
 
 /** Writes the text pipeline's vocabularies (and BPE) into a run folder. */
 export async function savePipeline(dir: string, pipeline: TextPipeline): Promise<void> {

@@ -15,6 +15,7 @@ import type { Seq2SeqConfig } from './config.js';
 import { loadCorpus, sourceTokenizer, type DataSpec, type Pair } from './corpus-node.js';
 import { batchLoss, evaluateBleu, meanLoss } from './evaluate.js';
 import type { Seq2SeqModel } from './model.js';
+import { optimizerFromArrays, optimizerToArrays } from '../../io/module-state.js';
 import { loadRunConfig, loadWeightsInto, RUN_FILES, saveModel, savePipeline, weightsOf, type RunConfig } from './run-node.js';
 import { TextPipeline, type TextPipelineConfig } from './text-pipeline.js';
 import { loadSafetensors, writeFileAtomic } from '../../io/files-node.js';
@@ -122,19 +123,6 @@ function timestamp(): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
-function optimizerToCheckpoint(sd: OptimizerStateDict): { tensors: NamedArrays; state: JsonValue } {
-  const tensors: NamedArrays = {};
-  for (const [k, t] of Object.entries(sd.buffers)) tensors[k] = { dtype: 'float32', shape: t.shape.slice(), data: (t.values() as Float32Array).slice() };
-  return { tensors, state: JSON.parse(JSON.stringify({ kind: sd.kind, groups: sd.groups, steps: sd.steps })) as JsonValue };
-}
-
-function optimizerFromCheckpoint(c: { tensors: NamedArrays; state: JsonValue }): OptimizerStateDict {
-  const s = c.state as unknown as Omit<OptimizerStateDict, 'buffers'>;
-  const buffers: Record<string, Tensor> = {};
-  for (const [k, a] of Object.entries(c.tensors)) buffers[k] = new Tensor(a.data, a.shape);
-  return { ...s, buffers };
-}
-
 /**
  * Trains a translation model, writing a run folder:
  *   model.safetensors, config.json   best model so far (by validation BLEU) and how to rebuild it
@@ -169,7 +157,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     });
     model = createSeq2Seq(runConfig.model);
     loadWeightsInto(model, last.weights);
-    if (last.optimizer) optimizerState = optimizerFromCheckpoint(last.optimizer);
+    if (last.optimizer) optimizerState = optimizerFromArrays(last.optimizer.tensors, last.optimizer.state as never);
     trainer = last.trainer as unknown as TrainerState;
     if (existsSync(join(runDir, RUN_FILES.weights))) bestWeights = (await loadSafetensors(join(runDir, RUN_FILES.weights))).tensors;
     log(`resuming ${runDir} at epoch ${trainer.epoch + 1}, step ${trainer.step}`);
@@ -216,7 +204,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     trainer.rng = rngState();
     await saveCheckpoint(join(runDir, RUN_FILES.last), {
       weights: weightsOf(model), config: runConfig as unknown as JsonValue,
-      optimizer: optimizerToCheckpoint(optimizer.stateDict()), trainer: trainer as unknown as JsonValue,
+      optimizer: optimizerToArrays(optimizer.stateDict()) as never, trainer: trainer as unknown as JsonValue,
     });
   };
   const deadline = performance.now() + o.maxMinutes * 60_000;
