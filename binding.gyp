@@ -16,7 +16,13 @@
         "native/reduce.c",
         "native/indexing.c",
         "native/adam.c",
-        "native/im2col.c"
+        "native/im2col.c",
+        "native/vmath.c",
+        "native/lstm.c",
+        "native/copy.c",
+        "native/topk.c",
+        "native/pool.c",
+        "native/addon_ops.c"
       ],
       "defines": ["NAPI_VERSION=8", "_DEFAULT_SOURCE"],
       "cflags!": ["-O2", "-O0", "-fno-strict-aliasing"],

@@ -8,12 +8,13 @@
 #include <string.h>
 #include "attentive.h"
 #include "elementwise.h"
+#include "vmath.h"
 
 /* ---------- dimension coalescing ---------- */
 
 /* Drops size-1 dims and merges neighbours that are contiguous in every view. Returns the new
  * rank (0 when the result is a single element). */
-static int coalesce(int nd, long *shape, long strides[][ATT_MAX_DIMS], int nviews) {
+int att_coalesce(int nd, long *shape, long strides[][ATT_MAX_DIMS], int nviews) {
   int out = 0;
   for (int d = 0; d < nd; d++) {
     if (shape[d] == 1) continue;
@@ -97,8 +98,20 @@ static ALWAYS_INLINE void unary_row_impl(int op, const float *restrict x, long s
 #undef U
 }
 
-static void unary_row_unit(int op, const float *x, float *o, long n, double p) { unary_row_impl(op, x, 1, o, n, p); }
+/* sigmoid and tanh (every LSTM gate and attention energy that is not fused) go through the
+ * vector approximations of vmath.c; the rest use libm, which the compiler vectorises or not. */
+static void unary_row_unit(int op, const float *x, float *o, long n, double p) {
+  if (op == UOP_TANH) att_vtanh(x, o, n);
+  else if (op == UOP_SIGMOID) att_vsigmoid(x, o, n);
+  else unary_row_impl(op, x, 1, o, n, p);
+}
 static void unary_row_strided(int op, const float *x, long sx, float *o, long n, double p) {
+  if (op == UOP_TANH || op == UOP_SIGMOID) {
+    /* gather into the output first, then transform it in place */
+    for (long j = 0; j < n; j++) o[j] = x[j * sx];
+    unary_row_unit(op, o, o, n, p);
+    return;
+  }
   unary_row_impl(op, x, sx, o, n, p);
 }
 
@@ -216,7 +229,7 @@ static int op_is_cheap(int nviews, int op) {
 }
 
 static void ew_run(ew_job *J) {
-  J->nd = coalesce(J->nd, J->shape, J->strides, J->nviews);
+  J->nd = att_coalesce(J->nd, J->shape, J->strides, J->nviews);
   if (J->total <= 0) return;
   const long min_parallel = op_is_cheap(J->nviews, J->op) ? 200000 : 16000;
   const int threads = J->total < min_parallel ? 1 : att_num_threads();

@@ -23,4 +23,7 @@ void att_unary(int op, const float *x, int nd, const long *shape, const long *st
 void att_binary(int op, const float *a, const long *sa, const float *b, const long *sb, int nd, const long *shape,
                 float *out);
 
+/* Drops size-1 dims and merges neighbours contiguous in all `nviews` views; returns the new rank. */
+int att_coalesce(int nd, long *shape, long strides[][ATT_MAX_DIMS], int nviews);
+
 #endif

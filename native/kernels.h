@@ -4,4 +4,6 @@
 #include <node_api.h>
 /* Adds the kernel functions to `exports`; returns 0 after throwing on failure. */
 int att_register_kernels(napi_env env, napi_value exports);
+/* Registers the kernels of addon_ops.c (called by att_register_kernels). */
+int att_register_ops(napi_env env, napi_value exports);
 #endif

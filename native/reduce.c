@@ -92,3 +92,53 @@ void att_reduce(int op, const float *x, long outer, long r, long inner, void *ou
   if (threads <= 1) rd_task(&J, 0, 0);
   else att_parallel_for((total + J.per_task - 1) / J.per_task, threads, rd_task, &J);
 }
+
+/* ---------- inclusive prefix sum ---------- */
+
+/* columns of one [r, inner] slice handled together: their running sums stay in a small
+ * double array while rows stream past */
+#define CUMSUM_COLS 256
+
+typedef struct {
+  const float *x;
+  float *out;
+  long outer, r, inner, col_blocks;
+} cs_job;
+
+/* The running sum is a double rounded to float32 at every step, as in the reference, so results
+ * match it exactly; a task is one outer slice and one block of columns. */
+static void cumsum_task(void *ctx, long t, int tid) {
+  (void)tid;
+  const cs_job *J = (const cs_job *)ctx;
+  const long o = t / J->col_blocks, i0 = (t % J->col_blocks) * CUMSUM_COLS;
+  const long ni = J->inner - i0 < CUMSUM_COLS ? J->inner - i0 : CUMSUM_COLS;
+  const long inner = J->inner, base = o * J->r * inner + i0;
+  if (ni == 1) {
+    double acc = 0;
+    for (long j = 0; j < J->r; j++) {
+      acc += J->x[base + j * inner];
+      J->out[base + j * inner] = (float)acc;
+    }
+    return;
+  }
+  double acc[CUMSUM_COLS];
+  for (long i = 0; i < ni; i++) acc[i] = 0;
+  for (long j = 0; j < J->r; j++) {
+    const float *x = J->x + base + j * inner;
+    float *y = J->out + base + j * inner;
+    for (long i = 0; i < ni; i++) {
+      acc[i] += x[i];
+      y[i] = (float)acc[i];
+    }
+  }
+}
+
+void att_cumsum(const float *x, long outer, long r, long inner, float *out) {
+  if (outer <= 0 || r <= 0 || inner <= 0) return;
+  cs_job J = {.x = x, .out = out, .outer = outer, .r = r, .inner = inner};
+  J.col_blocks = (inner + CUMSUM_COLS - 1) / CUMSUM_COLS;
+  const long tasks = outer * J.col_blocks;
+  const int threads = outer * r * inner < 65536 ? 1 : att_num_threads();
+  if (threads <= 1) for (long t = 0; t < tasks; t++) cumsum_task(&J, t, 0);
+  else att_parallel_for(tasks, threads, cumsum_task, &J);
+}

@@ -20,3 +20,4 @@ export { weightsOf, loadWeightsInto, optimizerToArrays, optimizerFromArrays } fr
 export * as text from './text/index.js';
 export * as data from './data/index.js';
 export * as viz from './viz/index.js';
+export * as models from './models/index.js';

@@ -13,3 +13,6 @@ export { selectBackend, backendInfo } from './backend/select-node.js';
 import { selectBackend } from './backend/select-node.js';
 
 selectBackend();
+export { trainTranslation, type TrainTranslationOptions, type TrainSummary } from './models/seq2seq/train-node.js';
+export { loadRun } from './models/seq2seq/run-node.js';
+export { loadMnist } from './data/mnist-node.js';

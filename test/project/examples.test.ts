@@ -25,18 +25,38 @@ test('examples/xor.ts learns XOR', () => {
   assert.deepEqual(preds.map((p) => (p > 0.5 ? 1 : 0)), [0, 1, 1, 0]);
 });
 
-test('the README tour runs as written', () => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const block = readme.match(/```ts\n([\s\S]*?)```/);
-  assert.ok(block, 'README has a ```ts block');
-  const dir = mkdtempSync(join(tmpdir(), 'attentive-readme-'));
+/** Runs a documentation code block as a module, with `attentive` resolved to this checkout's source. */
+function runBlock(code: string, name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'attentive-doc-'));
   try {
-    const code = block[1].replace(/from 'attentive'/g, `from ${JSON.stringify(join(root, 'src', 'index.ts'))}`);
-    const file = join(dir, 'tour.ts');
-    writeFileSync(file, code);
-    const out = runTs(file);
-    assert.match(out, /\[ 2, 1 \]/);
+    const src = code.replace(/from 'attentive(\/core)?'/g, (_, core) => `from ${JSON.stringify(join(root, 'src', core ? 'core.ts' : 'index.ts'))}`);
+    const file = join(dir, `${name}.mts`); // .mts: an ES module wherever it lives (top-level await allowed)
+    writeFileSync(file, src);
+    return runTs(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function tsBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+}
+
+test('the README tour runs as written', () => {
+  const blocks = tsBlocks(readFileSync(join(root, 'README.md'), 'utf8'));
+  assert.ok(blocks.length >= 1, 'README has a ```ts block');
+  assert.match(runBlock(blocks[0], 'readme'), /\[ 2, 1 \]/);
+});
+
+test('every ts example in docs/guide.md runs', () => {
+  const blocks = tsBlocks(readFileSync(join(root, 'docs', 'guide.md'), 'utf8'));
+  assert.ok(blocks.length >= 8, `expected the guide's examples, found ${blocks.length}`);
+  const outputs = blocks.map((b, i) => runBlock(b, `guide-${i}`));
+  // spot checks of documented outputs
+  assert.match(outputs[0], /\[ \[ 11, 22, 33 \], \[ 14, 25, 36 \] \]/);
+  assert.match(outputs[0], /matmul: cannot multiply \[2,3\] by \[1,2\]/);
+  assert.match(outputs[3], /\[ 3, 5, 32 \] \[ 4, 3, 16 \] \[ 4, 3, 16 \]/);
+  assert.match(outputs[5], /exact\s+\[ 3 \] -1\.022 true/);
+  const loss = outputs[2].match(/loss (\d+\.\d+) -> (\d+\.\d+)/)!;
+  assert.ok(Number(loss[2]) < Number(loss[1]), outputs[2]);
 });

@@ -32,6 +32,28 @@ export interface NativeAddon {
   /** geom = [n, cIn, h, w, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW] */
   im2col(x: Float32Array, geom: Int32Array, out: Float32Array): void;
   col2im(cols: Float32Array, geom: Int32Array, out: Float32Array): void;
+  /** gates [b, 4h], c [b, h] -> hc [b, 2h], saved [b, 5h] */
+  lstmCell(gates: Float32Array, c: Float32Array, b: number, h: number, hc: Float32Array, saved: Float32Array): void;
+  lstmCellBackward(
+    dhc: Float32Array, c: Float32Array, saved: Float32Array, b: number, h: number, dgates: Float32Array, dc: Float32Array,
+  ): void;
+  /** desc = [ndim, ...shape, ...strides]; float32 <-> int32 conversion by the arrays' types */
+  copy(x: Float32Array | Int32Array, xOffset: number, desc: Int32Array, out: Float32Array | Int32Array): void;
+  /** desc = [ndim, ...shape, ...stridesCond, ...stridesA, ...stridesB] */
+  where(
+    cond: Float32Array | Int32Array, condOffset: number, a: Float32Array, aOffset: number, b: Float32Array, bOffset: number,
+    desc: Int32Array, out: Float32Array,
+  ): void;
+  fill(out: Float32Array | Int32Array, value: number): void;
+  gather(x: Float32Array | Int32Array, outer: number, n: number, inner: number, index: Int32Array, m: number, out: Float32Array | Int32Array): void;
+  scatterAdd(src: Float32Array, outer: number, n: number, inner: number, index: Int32Array, m: number, out: Float32Array): void;
+  topk(x: Float32Array, rows: number, cols: number, k: number, largest: boolean, values: Float32Array, indices: Int32Array): void;
+  cumsum(x: Float32Array, outer: number, r: number, inner: number, out: Float32Array): void;
+  /** geom = [n, c, h, w, kh, kw, strideH, strideW, padH, padW, outH, outW] */
+  maxPool2d(x: Float32Array, geom: Int32Array, out: Float32Array, argmax: Int32Array): void;
+  maxPool2dBackward(dy: Float32Array, argmax: Int32Array, geom: Int32Array, dx: Float32Array): void;
+  avgPool2d(x: Float32Array, geom: Int32Array, countIncludePad: boolean, out: Float32Array): void;
+  avgPool2dBackward(dy: Float32Array, geom: Int32Array, countIncludePad: boolean, dx: Float32Array): void;
   setNumThreads(n: number): void;
   numThreads(): number;
   info(): { isa: string; gemmKernel: string; threads: number; cpus: number };

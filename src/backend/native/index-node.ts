@@ -7,7 +7,9 @@
  * allocated by the addon as views starting at a 64-byte aligned address inside a slightly larger
  * V8 ArrayBuffer (so `byteOffset` may be non-zero: always use it with `.buffer`).
  */
-import type { AdamArgs, Backend, BinaryOp, Conv2dGeometry, DType, GemmArgs, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
+import type {
+  AdamArgs, Backend, BinaryOp, Conv2dGeometry, DType, GemmArgs, Pool2dGeometry, ReduceOp, Storage, UnaryOp, View,
+} from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { loadAddon, type NativeAddon } from './addon-node.js';
 import { BINARY_CODE, NATIVE_MAX_DIMS, REDUCE_CODE, UNARY_CODE } from './ops.js';
@@ -29,8 +31,14 @@ const NATIVE_ALLOC_MIN_BYTES = 4096;
  */
 const NATIVE_ELEMENTWISE_MIN = 64;
 
-/** Reused descriptor buffer: [ndim, ...shape, ...strides of each view]. */
-const desc = new Int32Array(1 + 3 * NATIVE_MAX_DIMS);
+/**
+ * Below this many elements TypedArray.prototype.fill (itself native code in V8) is as fast as
+ * an N-API call; above it the addon can split the work over the pool.
+ */
+const NATIVE_FILL_MIN = 1 << 20;
+
+/** Reused descriptor buffer: [ndim, ...shape, ...strides of each view] for up to three views. */
+const desc = new Int32Array(1 + 4 * NATIVE_MAX_DIMS);
 
 function fillDesc(shape: readonly number[], views: readonly View[]): void {
   const nd = shape.length;
@@ -47,6 +55,18 @@ const geom = new Int32Array(14);
 function fillGeom(g: Conv2dGeometry): Int32Array {
   geom.set([g.n, g.cIn, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.outH, g.outW]);
   return geom;
+}
+
+/** Reused geometry buffer for the pooling kernels. */
+const poolGeom = new Int32Array(12);
+
+function fillPoolGeom(g: Pool2dGeometry): Int32Array {
+  poolGeom.set([g.n, g.c, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW]);
+  return poolGeom;
+}
+
+function isStorage(x: unknown): x is Float32Array | Int32Array {
+  return x instanceof Float32Array || x instanceof Int32Array;
 }
 
 function size(shape: readonly number[]): number {
@@ -119,6 +139,66 @@ function makeBackend(addon: NativeAddon): Backend {
     softmaxBackward(y: Float32Array, dy: Float32Array, rows: number, cols: number, out: Float32Array, log: boolean): void {
       if (rows * cols < NATIVE_ELEMENTWISE_MIN) jsBackend.softmaxBackward(y, dy, rows, cols, out, log);
       else addon.softmaxBackward(y, dy, rows, cols, out, log);
+    },
+    copy(x: View, out: Storage): void {
+      if (!isStorage(x.data) || !isStorage(out) || x.shape.length > NATIVE_MAX_DIMS || size(x.shape) < NATIVE_ELEMENTWISE_MIN) {
+        jsBackend.copy(x, out);
+        return;
+      }
+      fillDesc(x.shape, [x]);
+      addon.copy(x.data, x.offset, desc, out);
+    },
+    where(cond: View, a: View, b: View, out: Float32Array): void {
+      if (!isStorage(cond.data) || !(a.data instanceof Float32Array) || !(b.data instanceof Float32Array) ||
+        cond.shape.length > NATIVE_MAX_DIMS || size(cond.shape) < NATIVE_ELEMENTWISE_MIN) {
+        jsBackend.where(cond, a, b, out);
+        return;
+      }
+      fillDesc(cond.shape, [cond, a, b]);
+      addon.where(cond.data, cond.offset, a.data, a.offset, b.data, b.offset, desc, out);
+    },
+    fill(out: Storage, value: number): void {
+      if (out.length < NATIVE_FILL_MIN || !isStorage(out)) jsBackend.fill(out, value);
+      else addon.fill(out, value);
+    },
+    gather(x: Storage, outer: number, n: number, inner: number, index: Int32Array, m: number, out: Storage): void {
+      if (!isStorage(x) || x.constructor !== out.constructor || outer * m * inner < NATIVE_ELEMENTWISE_MIN) {
+        jsBackend.gather(x, outer, n, inner, index, m, out);
+        return;
+      }
+      addon.gather(x, outer, n, inner, index, m, out);
+    },
+    scatterAdd(src: Float32Array, outer: number, n: number, inner: number, index: Int32Array, m: number, out: Float32Array): void {
+      if (outer * m * inner < NATIVE_ELEMENTWISE_MIN) jsBackend.scatterAdd(src, outer, n, inner, index, m, out);
+      else addon.scatterAdd(src, outer, n, inner, index, m, out);
+    },
+    topk(x: Float32Array, rows: number, cols: number, k: number, largest: boolean, values: Float32Array, indices: Int32Array): void {
+      if (rows * cols < NATIVE_ELEMENTWISE_MIN) jsBackend.topk(x, rows, cols, k, largest, values, indices);
+      else addon.topk(x, rows, cols, k, largest, values, indices);
+    },
+    cumsum(x: Float32Array, outer: number, r: number, inner: number, out: Float32Array): void {
+      if (outer * r * inner < NATIVE_ELEMENTWISE_MIN) jsBackend.cumsum(x, outer, r, inner, out);
+      else addon.cumsum(x, outer, r, inner, out);
+    },
+    maxPool2d(x: Float32Array, g: Pool2dGeometry, out: Float32Array, argmax: Int32Array): void {
+      addon.maxPool2d(x, fillPoolGeom(g), out, argmax);
+    },
+    maxPool2dBackward(dy: Float32Array, argmax: Int32Array, g: Pool2dGeometry, dx: Float32Array): void {
+      addon.maxPool2dBackward(dy, argmax, fillPoolGeom(g), dx);
+    },
+    avgPool2d(x: Float32Array, g: Pool2dGeometry, countIncludePad: boolean, out: Float32Array): void {
+      addon.avgPool2d(x, fillPoolGeom(g), countIncludePad, out);
+    },
+    avgPool2dBackward(dy: Float32Array, g: Pool2dGeometry, countIncludePad: boolean, dx: Float32Array): void {
+      addon.avgPool2dBackward(dy, fillPoolGeom(g), countIncludePad, dx);
+    },
+    lstmCell(gates: Float32Array, c: Float32Array, b: number, h: number, hc: Float32Array, saved: Float32Array): void {
+      addon.lstmCell(gates, c, b, h, hc, saved);
+    },
+    lstmCellBackward(
+      dhc: Float32Array, c: Float32Array, saved: Float32Array, b: number, h: number, dgates: Float32Array, dc: Float32Array,
+    ): void {
+      addon.lstmCellBackward(dhc, c, saved, b, h, dgates, dc);
     },
     gemm(g: GemmArgs): void {
       addon.gemm(

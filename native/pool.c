@@ -1,0 +1,158 @@
+/*
+ * 2-D pooling over [n, c, h, w] planes, split across threads by plane (planes never share an
+ * input or output element, so the backward passes need no atomics and keep the reference's
+ * accumulation order).
+ *
+ * Results match the reference exactly: max pooling repeats its scan order and NaN rule (a NaN
+ * wins and ends the scan of its window row; a later row's NaN replaces it), average pooling sums
+ * in double and divides in double before rounding once, and the backward passes add a double
+ * share to each float32 gradient and round once, as a JS `Float32Array` `+=` does.
+ */
+#include <math.h>
+#include "attentive.h"
+#include "pool.h"
+
+typedef struct {
+  const att_pool_geom *g;
+  const float *x, *dy;
+  const int32_t *am_in;
+  float *out, *dx;
+  int32_t *argmax;
+  int include_pad;
+  long planes_per_task;
+} pool_job;
+
+static void max_plane(const pool_job *J, long p) {
+  const att_pool_geom *g = J->g;
+  const float *x = J->x + p * g->h * g->w;
+  float *out = J->out + p * g->out_h * g->out_w;
+  int32_t *am = J->argmax + p * g->out_h * g->out_w;
+  for (long oy = 0; oy < g->out_h; oy++) {
+    for (long ox = 0; ox < g->out_w; ox++) {
+      float best = -INFINITY;
+      long bi = -1;
+      for (long ki = 0; ki < g->kh; ki++) {
+        const long iy = oy * g->stride_h - g->pad_h + ki;
+        if (iy < 0 || iy >= g->h) continue;
+        for (long kj = 0; kj < g->kw; kj++) {
+          const long ix = ox * g->stride_w - g->pad_w + kj;
+          if (ix < 0 || ix >= g->w) continue;
+          const float v = x[iy * g->w + ix];
+          if (v > best || v != v || bi < 0) {
+            best = v;
+            bi = iy * g->w + ix;
+            if (v != v) break;
+          }
+        }
+      }
+      out[oy * g->out_w + ox] = best;
+      am[oy * g->out_w + ox] = (int32_t)bi;
+    }
+  }
+}
+
+static void max_back_plane(const pool_job *J, long p) {
+  const att_pool_geom *g = J->g;
+  const long q_n = g->out_h * g->out_w;
+  const float *dy = J->dy + p * q_n;
+  const int32_t *am = J->am_in + p * q_n;
+  float *dx = J->dx + p * g->h * g->w;
+  for (long q = 0; q < q_n; q++)
+    if (am[q] >= 0) dx[am[q]] += dy[q];
+}
+
+/* The window of output (oy, ox) clipped to the image, and its divisor (PyTorch's rule: the
+ * window is first clipped to the padded image, then to the image unless padding counts). */
+static inline void window(const att_pool_geom *g, long oy, long ox, int include_pad, long *ys, long *ye, long *xs,
+                          long *xe, double *count) {
+  const long y0 = oy * g->stride_h - g->pad_h, x0 = ox * g->stride_w - g->pad_w;
+  const long y1 = y0 + g->kh < g->h + g->pad_h ? y0 + g->kh : g->h + g->pad_h;
+  const long x1 = x0 + g->kw < g->w + g->pad_w ? x0 + g->kw : g->w + g->pad_w;
+  *ys = y0 > 0 ? y0 : 0;
+  *xs = x0 > 0 ? x0 : 0;
+  *ye = y1 < g->h ? y1 : g->h;
+  *xe = x1 < g->w ? x1 : g->w;
+  *count = include_pad ? (double)((y1 - y0) * (x1 - x0)) : (double)((*ye - *ys) * (*xe - *xs));
+}
+
+static void avg_plane(const pool_job *J, long p) {
+  const att_pool_geom *g = J->g;
+  const float *x = J->x + p * g->h * g->w;
+  float *out = J->out + p * g->out_h * g->out_w;
+  for (long oy = 0; oy < g->out_h; oy++) {
+    for (long ox = 0; ox < g->out_w; ox++) {
+      long ys, ye, xs, xe;
+      double count;
+      window(g, oy, ox, J->include_pad, &ys, &ye, &xs, &xe, &count);
+      double s = 0;
+      for (long iy = ys; iy < ye; iy++)
+        for (long ix = xs; ix < xe; ix++) s += x[iy * g->w + ix];
+      out[oy * g->out_w + ox] = (float)(s / count);
+    }
+  }
+}
+
+static void avg_back_plane(const pool_job *J, long p) {
+  const att_pool_geom *g = J->g;
+  const float *dy = J->dy + p * g->out_h * g->out_w;
+  float *dx = J->dx + p * g->h * g->w;
+  for (long oy = 0; oy < g->out_h; oy++) {
+    for (long ox = 0; ox < g->out_w; ox++) {
+      long ys, ye, xs, xe;
+      double count;
+      window(g, oy, ox, J->include_pad, &ys, &ye, &xs, &xe, &count);
+      const double v = dy[oy * g->out_w + ox] / count;
+      for (long iy = ys; iy < ye; iy++)
+        for (long ix = xs; ix < xe; ix++) dx[iy * g->w + ix] = (float)(dx[iy * g->w + ix] + v);
+    }
+  }
+}
+
+typedef void (*plane_fn)(const pool_job *J, long p);
+typedef struct {
+  const pool_job *J;
+  plane_fn fn;
+} plane_task_ctx;
+
+static void plane_task(void *ctx, long t, int tid) {
+  (void)tid;
+  const plane_task_ctx *c = (const plane_task_ctx *)ctx;
+  const long planes = c->J->g->n * c->J->g->c;
+  const long p0 = t * c->J->planes_per_task;
+  const long p1 = p0 + c->J->planes_per_task < planes ? p0 + c->J->planes_per_task : planes;
+  for (long p = p0; p < p1; p++) c->fn(c->J, p);
+}
+
+static void run_planes(pool_job *J, plane_fn fn) {
+  const att_pool_geom *g = J->g;
+  const long planes = g->n * g->c;
+  if (planes <= 0) return;
+  /* work per plane: one window per output, kh·kw reads each */
+  const double work = (double)planes * (double)(g->out_h * g->out_w) * (double)(g->kh * g->kw);
+  const int threads = work < 65536 || planes < 2 ? 1 : att_num_threads();
+  J->planes_per_task = threads > 1 ? (planes + 4L * threads - 1) / (4L * threads) : planes;
+  plane_task_ctx ctx = {J, fn};
+  const long tasks = (planes + J->planes_per_task - 1) / J->planes_per_task;
+  if (threads <= 1) plane_task(&ctx, 0, 0);
+  else att_parallel_for(tasks, threads, plane_task, &ctx);
+}
+
+void att_max_pool2d(const float *x, const att_pool_geom *g, float *out, int32_t *argmax) {
+  pool_job J = {.g = g, .x = x, .out = out, .argmax = argmax};
+  run_planes(&J, max_plane);
+}
+
+void att_max_pool2d_backward(const float *dy, const int32_t *argmax, const att_pool_geom *g, float *dx) {
+  pool_job J = {.g = g, .dy = dy, .am_in = argmax, .dx = dx};
+  run_planes(&J, max_back_plane);
+}
+
+void att_avg_pool2d(const float *x, const att_pool_geom *g, int count_include_pad, float *out) {
+  pool_job J = {.g = g, .x = x, .out = out, .include_pad = count_include_pad};
+  run_planes(&J, avg_plane);
+}
+
+void att_avg_pool2d_backward(const float *dy, const att_pool_geom *g, int count_include_pad, float *dx) {
+  pool_job J = {.g = g, .dy = dy, .dx = dx, .include_pad = count_include_pad};
+  run_planes(&J, avg_back_plane);
+}
