@@ -11,6 +11,7 @@
         "native/gemm.c",
         "native/gemm_avx2.c",
         "native/gemm_avx512.c",
+        "native/gemm_small_avx2.c",
         "native/elementwise.c",
         "native/softmax.c",
         "native/reduce.c",

@@ -67,6 +67,10 @@ typedef struct {
 const att_gemm_kernel *att_gemm_kernel_avx2(void);
 const att_gemm_kernel *att_gemm_kernel_avx512(void);
 const att_gemm_kernel *att_gemm_kernel_generic(void);
+/* gemm_small_avx2.c: unpacked kernels for few rows of A, columns [j0, j1) of one matrix;
+ * `row` is k floats of scratch (used when A is transposed and B is not). Returns 0 when AVX2
+ * is not compiled in (the caller checks the CPU). */
+int att_gemm_small_avx2(const att_gemm_args *g, const float *A, const float *B, float *C, long j0, long j1, float *row);
 /* The kernel chosen for this CPU (ATTENTIVE_GEMM_KERNEL=generic|avx2|avx512 can lower it). */
 const att_gemm_kernel *att_gemm_kernel_active(void);
 

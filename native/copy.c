@@ -14,6 +14,9 @@
 #include "attentive.h"
 #include "copy.h"
 #include "elementwise.h"
+#if ATT_X86 && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 int32_t att_to_int32(double v) {
   if (v >= -2147483648.0 && v < 2147483648.0) return (int32_t)v; /* truncates toward zero */
@@ -41,8 +44,21 @@ static void copy_row(int cv, const void *src, long sx, void *dst, long n) {
   } else if (cv == CV_F2I) {
     const float *s = (const float *)src;
     int32_t *d = (int32_t *)dst;
-    if (sx == 1) for (long j = 0; j < n; j++) d[j] = f2i(s[j]);
-    else for (long j = 0; j < n; j++) d[j] = f2i(s[j * sx]);
+    if (sx == 1) {
+      long j = 0;
+#if ATT_X86 && defined(__x86_64__)
+      /* SSE2 truncation gives INT32_MIN for every out-of-range or NaN lane: only those lanes
+       * need the slow ToInt32 path (a true -2^31 takes it too and comes out the same) */
+      const __m128i bad = _mm_set1_epi32(INT32_MIN);
+      for (; j + 4 <= n; j += 4) {
+        const __m128i t = _mm_cvttps_epi32(_mm_loadu_ps(s + j));
+        _mm_storeu_si128((__m128i *)(d + j), t);
+        if (_mm_movemask_epi8(_mm_cmpeq_epi32(t, bad)))
+          for (int q = 0; q < 4; q++) d[j + q] = f2i(s[j + q]);
+      }
+#endif
+      for (; j < n; j++) d[j] = f2i(s[j]);
+    } else for (long j = 0; j < n; j++) d[j] = f2i(s[j * sx]);
   } else {
     const int32_t *s = (const int32_t *)src;
     float *d = (float *)dst;
@@ -61,6 +77,8 @@ static void where_row(int cond_int, const void *c, long sc, const float *a, long
     /* the usual layouts get their own loops so the select vectorises */
     if (sc == 1 && sa == 1 && sb == 1)
       for (long j = 0; j < n; j++) o[j] = cf[j] != 0.0f ? a[j] : b[j];
+    else if (sc == 0 && sa == 1 && sb == 1)
+      memcpy(o, cf[0] != 0.0f ? a : b, (size_t)n * sizeof(float)); /* a row-broadcast mask */
     else if (sc == 0)
       for (long j = 0; j < n; j++) o[j] = cf[0] != 0.0f ? a[j * sa] : b[j * sb];
     else if (sc == 1 && sa == 0 && sb == 1)
@@ -186,7 +204,9 @@ static void mv_run(mv_job *J) {
   if (J->total <= 0) return;
   const int nd = J->nd;
   const int unit = nd == 0 || J->strides[0][nd - 1] == 1;
-  const int threads = J->total < (unit ? PARALLEL_MIN_STREAM : PARALLEL_MIN_STRIDED) ? 1 : att_num_threads();
+  /* a plain memcpy runs at memory speed on one core; splitting it only adds a hand-off */
+  const int plain = J->kind == JOB_COPY && J->cv == CV_SAME && nd == 1 && unit;
+  const int threads = plain || J->total < (unit ? PARALLEL_MIN_STREAM : PARALLEL_MIN_STRIDED) ? 1 : att_num_threads();
 
   if (J->kind == JOB_COPY && nd >= 2 && !unit && J->shape[nd - 1] >= 8) {
     /* look for the axis the source walks with unit stride */

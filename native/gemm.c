@@ -316,18 +316,32 @@ static void gemm_direct(const att_gemm_args *g, const float *A, const float *B, 
 /* Below this many flops per call, a second thread costs more (wake-up, cache traffic) than it
  * saves; on a 2-core Zen 3, 64³ (0.5 MFLOP) ran faster on one thread and 128³ (4 MFLOP) on two. */
 #define PARALLEL_MIN_FLOPS (1.5e6)
+/* Batches of unpacked products share no packed panel, so splitting them costs only the
+ * wake-up: W1's 64 attention products of 1×512×20 (1.3 MFLOP, ~100 µs) gain from two threads. */
+#define PARALLEL_MIN_FLOPS_DIRECT (2.0e5)
+
+/* Whether the unpacked AVX2 kernels of gemm_small_avx2.c may run (not when a lower kernel was
+ * forced with ATTENTIVE_GEMM_KERNEL=generic). */
+static int small_avx2(void) {
+  static int state = -1;
+  if (state < 0) state = att_gemm_kernel_active() != &generic_kernel && att_cpu_isa() >= ATT_ISA_AVX2;
+  return state;
+}
 
 static int use_direct(const att_gemm_args *g) {
   const double work = (double)g->m * (double)g->n * (double)g->k;
-  return g->m <= 2 || g->n <= 2 || work <= 24.0 * 24.0 * 24.0;
+  if (g->m <= 2 || g->n <= 2 || work <= 24.0 * 24.0 * 24.0) return 1;
+  /* with up to 4 rows the AVX2 kernel reads each element of B exactly once, as packing would */
+  return small_avx2() && g->m <= 4 && !g->trans_b;
 }
 
 typedef struct {
   const att_gemm_kernel *K;
   const att_gemm_args *g;
-  int direct;
+  int direct, avx2;
   long tiles_m, tiles_n; /* tiles per matrix */
-  long tile_m, tile_n;   /* tile size (multiples of mr / nr) */
+  long tile_m, tile_n;   /* tile size (multiples of mr / nr; for direct products, of 16 columns) */
+  long batch_per_task;   /* direct products: whole matrices per task */
 } plan_t;
 
 static void run_matrix_tile(const plan_t *pl, long b, long tm, long tn, int tid) {
@@ -336,7 +350,18 @@ static void run_matrix_tile(const plan_t *pl, long b, long tm, long tn, int tid)
   const float *B = g->b + b * g->stride_b;
   float *C = g->c + b * g->stride_c;
   if (pl->direct) {
-    gemm_direct(g, A, B, C, tid);
+    if (pl->avx2) {
+      const long j0 = tn * pl->tile_n, j1 = min_l(j0 + pl->tile_n, g->n);
+      float *row = NULL;
+      if (g->trans_a && g->trans_b) {
+        scratch_t *s = &scratch[tid];
+        row = scratch_get(&s->a, &s->a_len, (size_t)g->k);
+        if (!row) abort();
+      }
+      if (j0 < j1) att_gemm_small_avx2(g, A, B, C, j0, j1, row);
+    } else {
+      gemm_direct(g, A, B, C, tid);
+    }
     return;
   }
   const long m0 = tm * pl->tile_m, n0 = tn * pl->tile_n;
@@ -347,8 +372,12 @@ static void run_matrix_tile(const plan_t *pl, long b, long tm, long tn, int tid)
 static void gemm_task(void *ctx, long task, int tid) {
   const plan_t *pl = (const plan_t *)ctx;
   const long per = pl->tiles_m * pl->tiles_n;
-  const long b = task / per, t = task % per;
-  run_matrix_tile(pl, b, t / pl->tiles_n, t % pl->tiles_n, tid);
+  const long first = task * pl->batch_per_task;
+  const long last = min_l(first + pl->batch_per_task, pl->g->batch * per);
+  for (long t = first; t < last; t++) {
+    const long b = t / per, r = t % per;
+    run_matrix_tile(pl, b, r / pl->tiles_n, r % pl->tiles_n, tid);
+  }
 }
 
 static void scale_c(const att_gemm_args *g) {
@@ -396,14 +425,32 @@ void att_gemm(const att_gemm_args *g) {
   pl.K = att_gemm_kernel_active();
   pl.g = g;
   pl.direct = use_direct(g);
+  pl.avx2 = pl.direct && small_avx2();
   pl.tiles_m = pl.tiles_n = 1;
   pl.tile_m = g->m;
   pl.tile_n = g->n;
+  pl.batch_per_task = 1;
   const double flops = 2.0 * (double)g->m * (double)g->n * (double)g->k * (double)g->batch;
-  const int threads = flops < PARALLEL_MIN_FLOPS ? 1 : att_num_threads();
-  if (threads > 1 && g->batch < threads && !pl.direct) choose_grid(&pl, (threads + g->batch - 1) / g->batch);
-  const long ntasks = g->batch * pl.tiles_m * pl.tiles_n;
-  if (threads <= 1) {
+  const int threads = flops < (pl.direct ? PARALLEL_MIN_FLOPS_DIRECT : PARALLEL_MIN_FLOPS) ? 1 : att_num_threads();
+  if (threads > 1 && pl.direct) {
+    /* a few tasks per thread: whole matrices when the batch is large, else column ranges
+     * (multiples of 16, the kernels' block width) so one big row-vector product splits too */
+    const long want = 4L * threads;
+    if (g->batch >= want || !pl.avx2) {
+      pl.batch_per_task = (g->batch + want - 1) / want;
+    } else {
+      const long parts = (want + g->batch - 1) / g->batch;
+      long cols = (g->n + parts - 1) / parts;
+      cols = cols < 64 ? 64 : (cols + 15) / 16 * 16;
+      pl.tile_n = cols;
+      pl.tiles_n = (g->n + cols - 1) / cols;
+    }
+  } else if (threads > 1 && g->batch < threads) {
+    choose_grid(&pl, (threads + g->batch - 1) / g->batch);
+  }
+  const long units = g->batch * pl.tiles_m * pl.tiles_n;
+  const long ntasks = (units + pl.batch_per_task - 1) / pl.batch_per_task;
+  if (threads <= 1 || ntasks <= 1) {
     for (long t = 0; t < ntasks; t++) gemm_task(&pl, t, 0);
   } else {
     att_parallel_for(ntasks, threads, gemm_task, &pl);

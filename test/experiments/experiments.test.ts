@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { buildProgram } from '../../src/cli/main.js';
 import { runExperiment } from '../../src/cli/experiment.js';
 import { runPretrainCommand } from '../../src/cli/pretrain.js';
+import { QUICK_EPOCHS } from '../../src/cli/experiments/overfitting.js';
 
 const root = mkdtempSync(join(tmpdir(), 'attentive-experiments-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
@@ -39,7 +40,7 @@ test('experiment vanishing --quick --json: rows with the required columns; sigmo
   assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /\| sigmoid\+sgd \|/);
 });
 
-test('experiment overfitting --quick: every remedy has a row; the table prints', async () => {
+test('experiment overfitting --quick: every remedy has a row, the table prints, early stopping restores an earlier epoch', async () => {
   const out = join(root, 'overfitting');
   const text = await cli(['experiment', 'overfitting', '--quick', '--out', out]);
   assert.match(text, /config\s+train_accuracy\s+test_accuracy\s+gap/);
@@ -49,7 +50,14 @@ test('experiment overfitting --quick: every remedy has a row; the table prints',
     assert.ok(Math.abs(Number(r.gap) - (Number(r.train_accuracy) - Number(r.test_accuracy))) < 1e-12);
     assert.ok(Number(r.test_accuracy) > 0.3, `${r.config} learned something: ${r.test_accuracy}`);
   }
-  assert.ok(existsSync(join(out, 'curves.svg')) && existsSync(join(out, 'report.md')));
+  assert.ok(existsSync(join(out, 'curves.svg')) && existsSync(join(out, 'loss.svg')) && existsSync(join(out, 'report.md')));
+  // Early stopping must actually act: stop before the budget and hand back an earlier epoch's
+  // weights, while the unremedied baseline runs the whole budget.
+  const by = Object.fromEntries(rows.map((r) => [r.config, r]));
+  assert.equal(Number(by.none.epochs_run), QUICK_EPOCHS);
+  const es = by['early-stopping'];
+  assert.ok(Number(es.epochs_run) < QUICK_EPOCHS, `early stopping ran all ${es.epochs_run} epochs`);
+  assert.ok(Number(es.best_epoch) < Number(es.epochs_run), `best epoch ${es.best_epoch} of ${es.epochs_run}`);
 });
 
 test('experiment data-size --quick: accuracy is reported per training-set size', () => {
