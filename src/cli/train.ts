@@ -20,7 +20,9 @@ interface TrainTranslateFlags {
   epochs?: number; batchSize?: number; hidden?: number; decoderHidden?: number; emb?: number; layers?: number; bidirectional?: boolean;
   dropout?: number; lr?: number; warmup?: number; clip?: number; labelSmoothing?: number; patience?: number; inputFeeding: boolean;
   tieEmbeddings?: boolean; srcTokenizer: 'char' | 'word'; bpe?: number; lowercase?: boolean; resume?: string; nPairs?: number;
-  dataSeed?: number; validSentences?: number; beamSize?: number; progress?: boolean;
+  dataSeed?: number; validSentences?: number; beamSize?: number; progress?: boolean; tgtMinFreq?: number;
+  lrSchedule?: 'inverse-sqrt' | 'plateau'; lrDecay?: number; lrPatience?: number; selectBy?: 'bleu' | 'loss';
+  finalEvalSentences?: number; exactNodes?: number;
 }
 
 /** `attentive train translate ...`: trains a Chinese→English seq2seq model into a run folder. */
@@ -52,6 +54,16 @@ export function registerTrainCommand(program: Command): void {
     .option('--dropout <p>', 'dropout (default 0.1)', num('--dropout'))
     .option('--lr <lr>', `peak Adam learning rate (default ${TRAIN_DEFAULTS.lr})`, num('--lr'))
     .option('--warmup <steps>', `warmup steps, then 1/sqrt(step) decay (default ${TRAIN_DEFAULTS.warmupSteps})`, int('--warmup'))
+    .option('--lr-schedule <kind>', "'inverse-sqrt' (decay after warmup) or 'plateau' (constant, × --lr-decay when validation loss stalls)", (v) => {
+      if (v !== 'inverse-sqrt' && v !== 'plateau') throw new InvalidArgumentError(`must be 'inverse-sqrt' or 'plateau', got '${v}'`);
+      return v;
+    })
+    .option('--lr-decay <f>', `plateau schedule: lr multiplier (default ${TRAIN_DEFAULTS.lrDecay})`, num('--lr-decay'))
+    .option('--lr-patience <n>', `plateau schedule: epochs without a lower validation loss tolerated before decaying (default ${TRAIN_DEFAULTS.lrPatience})`, int('--lr-patience'))
+    .option('--select-by <metric>', "keep the checkpoint with the best validation 'bleu' (default) or 'loss'", (v) => {
+      if (v !== 'bleu' && v !== 'loss') throw new InvalidArgumentError(`must be 'bleu' or 'loss', got '${v}'`);
+      return v;
+    })
     .option('--clip <norm>', `gradient-norm clipping (default ${TRAIN_DEFAULTS.clip})`, num('--clip'))
     .option('--label-smoothing <eps>', `label smoothing (default ${TRAIN_DEFAULTS.labelSmoothing})`, num('--label-smoothing'))
     .option('--patience <n>', `early stopping patience in epochs (default ${TRAIN_DEFAULTS.patience})`, int('--patience'))
@@ -63,9 +75,12 @@ export function registerTrainCommand(program: Command): void {
     }, 'char')
     .option('--bpe <merges>', 'BPE merges on the English side (default 0: words)', int('--bpe'))
     .option('--lowercase', 'lowercase English before training')
+    .option('--tgt-min-freq <n>', 'English tokens seen fewer times in training become <unk> (default 1)', int('--tgt-min-freq'))
     .option('--n-pairs <n>', 'embedded corpus size (default 20000)', int('--n-pairs'))
     .option('--data-seed <n>', 'embedded corpus seed (default 1)', int('--data-seed'))
     .option('--valid-sentences <n>', `validation sentences decoded after each epoch (default ${TRAIN_DEFAULTS.validBleuSentences})`, int('--valid-sentences'))
+    .option('--final-eval-sentences <n>', 'cap on sentences per split in the final evaluation (default all)', int('--final-eval-sentences'))
+    .option('--exact-nodes <n>', 'also decode the test split with exact search, this many nodes per sentence (default 0: skip)', int('--exact-nodes'))
     .option('--beam-size <k>', `beam width of the final evaluation (default ${TRAIN_DEFAULTS.finalBeamSize})`, int('--beam-size'))
     .option('--resume <dir>', 'continue a run from its last checkpoint (its saved settings are used)')
     .option('--no-progress', 'plain log lines instead of a progress bar')
@@ -82,9 +97,11 @@ export function registerTrainCommand(program: Command): void {
           srcEmbSize: f.emb, tgtEmbSize: f.emb, layers: f.layers, bidirectional: f.bidirectional ?? false,
           dropout: f.dropout, inputFeeding: f.inputFeeding, tieEmbeddings: f.tieEmbeddings ?? false,
         },
-        text: { srcTokenizer: f.srcTokenizer, bpeMerges: f.bpe ?? 0, lowercase: f.lowercase ?? false },
+        text: { srcTokenizer: f.srcTokenizer, bpeMerges: f.bpe ?? 0, lowercase: f.lowercase ?? false, tgtMinFreq: f.tgtMinFreq },
         epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, warmupSteps: f.warmup, clip: f.clip, labelSmoothing: f.labelSmoothing,
         patience: f.patience, maxMinutes: f.maxMinutes, seed: f.seed, validBleuSentences: f.validSentences, finalBeamSize: f.beamSize,
+        lrSchedule: f.lrSchedule, lrDecay: f.lrDecay, lrPatience: f.lrPatience, selectBy: f.selectBy,
+        finalEvalSentences: f.finalEvalSentences, exactNodeBudget: f.exactNodes,
         progress: f.progress === false ? false : undefined,
       });
     });

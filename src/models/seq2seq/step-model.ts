@@ -2,11 +2,29 @@ import * as F from '../../autograd/ops/index.js';
 import type { StepModel } from '../../decode/step-model.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { BOS_ID, EOS_ID } from '../../text/vocab.js';
+import { BOS_ID, EOS_ID, PAD_ID } from '../../text/vocab.js';
 import type { EncoderOutput } from './encoder.js';
 import { inference } from './inference.js';
 import type { Seq2SeqModel } from './model.js';
 import { concatStates, selectState, type DecoderState } from './state.js';
+
+/**
+ * `<pad>` and `<s>` never occur in a target, but a barely trained model (or label smoothing) still
+ * gives them some mass; a search that picks them produces garbage that never ends in `</s>`. They
+ * get log-probability -∞ and the rest of each row is renormalised, so scores stay log-probabilities.
+ */
+export function banSpecials(logProbs: Float32Array, vocab: number): void {
+  const rows = logProbs.length / vocab;
+  for (let r = 0; r < rows; r++) {
+    const o = r * vocab;
+    const banned = Math.exp(logProbs[o + PAD_ID]) + Math.exp(logProbs[o + BOS_ID]);
+    // log(1 - banned) without cancellation for small masses.
+    const shift = banned < 1 ? -Math.log1p(-banned) : 0;
+    logProbs[o + PAD_ID] = -Infinity;
+    logProbs[o + BOS_ID] = -Infinity;
+    if (shift !== 0) for (let v = 0; v < vocab; v++) if (v !== PAD_ID && v !== BOS_ID) logProbs[o + v] += shift;
+  }
+}
 
 /**
  * A trained encoder-decoder seen through decode/'s StepModel interface: the sources are encoded
@@ -39,7 +57,9 @@ export class Seq2SeqStepModel implements StepModel<DecoderState> {
     if (tokens.length !== R) throw new Error(`Seq2SeqStepModel.step: ${tokens.length} tokens for ${R} state rows`);
     return inference(this.model, () => {
       const { logits, state: next } = this.model.decodeStep(state, tokens);
-      return { logProbs: F.logSoftmax(logits, 1).values() as Float32Array, state: next };
+      const logProbs = F.logSoftmax(logits, 1).values() as Float32Array;
+      banSpecials(logProbs, this.vocabSize);
+      return { logProbs, state: next };
     });
   }
 

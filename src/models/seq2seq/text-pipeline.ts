@@ -11,6 +11,8 @@ export interface TextPipelineConfig {
   lowercase: boolean;
   /** BPE merges learned on the English side (0 = whole words). */
   bpeMerges: number;
+  /** English units seen fewer times in training become `<unk>` (default 1: keep all). */
+  tgtMinFreq?: number;
 }
 
 /** JSON of the learned parts (vocabularies, BPE), written as separate files in a run folder. */
@@ -44,7 +46,7 @@ export class TextPipeline {
     const words = pairs.map((p) => en.tokenize(p.en));
     const bpe = config.bpeMerges > 0 ? Bpe.learn(words, { numMerges: config.bpeMerges }) : null;
     const srcVocab = Vocab.build(pairs.map((p) => srcTokenizer.tokenize(p.zh)), { minFreq });
-    const tgtVocab = Vocab.build(bpe ? words.map((w) => bpe.encode(w)) : words, { minFreq });
+    const tgtVocab = Vocab.build(bpe ? words.map((w) => bpe.encode(w)) : words, { minFreq: config.tgtMinFreq ?? minFreq });
     return new TextPipeline(config, srcTokenizer, srcVocab, tgtVocab, bpe);
   }
 

@@ -14,6 +14,7 @@ import { createSeq2Seq } from './build.js';
 import type { Seq2SeqConfig } from './config.js';
 import { loadCorpus, sourceTokenizer, type DataSpec, type Pair } from './corpus-node.js';
 import { batchLoss, evaluateBleu, meanLoss } from './evaluate.js';
+import type { SearchOptions } from './search.js';
 import type { Seq2SeqModel } from './model.js';
 import { optimizerFromArrays, optimizerToArrays } from '../../io/module-state.js';
 import { loadRunConfig, loadWeightsInto, RUN_FILES, saveModel, savePipeline, weightsOf, type RunConfig } from './run-node.js';
@@ -29,8 +30,18 @@ export interface TrainTranslationOptions {
   batchSize?: number;
   /** Peak learning rate of Adam. */
   lr?: number;
-  /** Linear warmup steps; after them lr decays as 1/√step (inverse square root). */
+  /** Linear warmup steps; after them lr follows `lrSchedule`. */
   warmupSteps?: number;
+  /**
+   * 'inverse-sqrt': lr decays as 1/√step after warmup. 'plateau': lr stays at its peak and is
+   * multiplied by `lrDecay` whenever the validation loss has not improved for more than
+   * `lrPatience` whole epochs (PyTorch's ReduceLROnPlateau, checked once per epoch).
+   */
+  lrSchedule?: 'inverse-sqrt' | 'plateau';
+  lrDecay?: number;
+  lrPatience?: number;
+  /** Which validation number picks the saved model and drives early stopping. */
+  selectBy?: 'bleu' | 'loss';
   /** Global gradient-norm cap. */
   clip?: number;
   labelSmoothing?: number;
@@ -43,10 +54,14 @@ export interface TrainTranslationOptions {
   out?: string;
   /** Continue the run in this folder from its last checkpoint (its saved options are used). */
   resume?: string;
-  /** Validation sentences decoded greedily after every epoch (default all, at most 500). */
+  /** Validation sentences decoded greedily after every epoch (default all, at most 500; 0 = none). */
   validBleuSentences?: number;
   /** Beam width of the final evaluation. */
   finalBeamSize?: number;
+  /** Sentences per split in the final evaluation (default all): beam search on thousands of sentences can cost minutes. */
+  finalEvalSentences?: number;
+  /** Node budget of an exact-search evaluation of the test split (0 = skip it). */
+  exactNodeBudget?: number;
   /** Source / target token caps for training pairs (longer pairs are cut). */
   maxSrcLen?: number;
   maxTgtLen?: number;
@@ -66,11 +81,17 @@ export const TRAIN_DEFAULTS = {
   warmupSteps: 100,
   clip: 5,
   labelSmoothing: 0.1,
+  lrSchedule: 'inverse-sqrt',
+  lrDecay: 0.5,
+  lrPatience: 0,
+  selectBy: 'bleu',
   patience: 4,
   maxMinutes: Infinity,
   seed: 1,
   validBleuSentences: 500,
   finalBeamSize: 5,
+  finalEvalSentences: Infinity,
+  exactNodeBudget: 0,
   maxSrcLen: 60,
   maxTgtLen: 60,
 } as const;
@@ -87,8 +108,13 @@ export interface TrainSummary {
   bestEpoch: number;
   bestValidBleu: number;
   parameters: number;
-  /** BLEU and mean model log-probability per split and search method. */
-  results: Record<'valid' | 'test', Record<string, { bleu: number; meanLogProb: number; seconds: number }>>;
+  /** Validation loss of the saved model. */
+  bestValidLoss: number;
+  /**
+   * BLEU and mean model log-probability per split and search method; for exact search also how
+   * many sentences were proven optimal within the node budget, out of `sentences`.
+   */
+  results: Record<'valid' | 'test', Record<string, { bleu: number; meanLogProb: number; seconds: number; sentences: number; proven?: number }>>;
   bleuSignature: string;
 }
 
@@ -105,6 +131,10 @@ interface TrainerState {
   trainSeconds: number;
   trainTokens: number;
   finished: boolean;
+  /** Plateau schedule: current lr multiplier, lowest validation loss (null before the first whole epoch: JSON has no Infinity) and epochs since it fell; absent in older runs. */
+  lrScale?: number;
+  minValidLoss?: number | null;
+  lrBadEpochs?: number;
 }
 
 /** lr at optimizer step `step` (1-based): linear warmup, then inverse square root decay. */
@@ -147,8 +177,9 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
   if (options.resume) {
     runDir = resolve(options.resume);
     ({ config: runConfig, pipeline } = loadRunConfig(runDir));
-    const saved = runConfig.train as typeof o;
-    o = { ...saved, maxMinutes: saved.maxMinutes ?? Infinity };
+    const saved = runConfig.train as Partial<typeof o>;
+    // Runs saved before an option existed get its default; JSON turns Infinity into null.
+    o = { ...TRAIN_DEFAULTS, skipFinalEval: false, bleuLowercase: false, ...saved, maxMinutes: saved.maxMinutes ?? Infinity, finalEvalSentences: saved.finalEvalSentences ?? Infinity };
     if (options.epochs !== undefined) o.epochs = options.epochs;
     if (options.maxMinutes !== undefined) o.maxMinutes = options.maxMinutes;
     if (options.skipFinalEval !== undefined) o.skipFinalEval = options.skipFinalEval;
@@ -174,10 +205,13 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     pipeline = TextPipeline.learn(textConfig, sourceTokenizer(textConfig.srcTokenizer), corpus.train);
     manualSeed(o.seed);
     model = createSeq2Seq({ ...options.model, srcVocabSize: pipeline.srcVocab.size, tgtVocabSize: pipeline.tgtVocab.size });
-    runConfig = { type: 'attentive-translate-run', version: 1, model: model.config, text: textConfig, data: options.data, train: { ...o, maxMinutes: Number.isFinite(o.maxMinutes) ? o.maxMinutes : null } };
+    runConfig = {
+      type: 'attentive-translate-run', version: 1, model: model.config, text: textConfig, data: options.data,
+      train: { ...o, maxMinutes: Number.isFinite(o.maxMinutes) ? o.maxMinutes : null, finalEvalSentences: Number.isFinite(o.finalEvalSentences) ? o.finalEvalSentences : null },
+    };
     trainer = {
       epoch: 0, batchInEpoch: 0, step: 0, rng: rngState(), bestValidBleu: -1, bestValidLoss: Infinity,
-      bestEpoch: -1, badEpochs: 0, trainSeconds: 0, trainTokens: 0, finished: false,
+      bestEpoch: -1, badEpochs: 0, trainSeconds: 0, trainTokens: 0, finished: false, lrScale: 1, minValidLoss: null, lrBadEpochs: 0,
     };
     mkdirSync(runDir, { recursive: true });
     await savePipeline(runDir, pipeline);
@@ -228,7 +262,9 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     model.train();
     for (let i = trainer.batchInEpoch; i < batches.length; i++) {
       const b: Batch = batches[i];
-      optimizer.lr = learningRate(o.lr, o.warmupSteps, trainer.step + 1);
+      optimizer.lr = o.lrSchedule === 'plateau'
+        ? o.lr * (trainer.lrScale ?? 1) * Math.min(1, o.warmupSteps > 0 ? (trainer.step + 1) / o.warmupSteps : 1)
+        : learningRate(o.lr, o.warmupSteps, trainer.step + 1);
       const loss = batchLoss(model.forward(b).logits, b.tgtOut, o.labelSmoothing);
       optimizer.zeroGrad();
       loss.backward();
@@ -257,8 +293,10 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
 
     // Validation after every epoch, and once more for a partial epoch cut by the time budget.
     const validLoss = meanLoss(model, validBatches);
-    const ev = evaluateBleu(model, pipeline, validForBleu, { method: 'greedy' }, o.bleuLowercase);
-    const improved = ev.bleu > trainer.bestValidBleu || (ev.bleu === trainer.bestValidBleu && validLoss < trainer.bestValidLoss);
+    const ev = validForBleu.length > 0 ? evaluateBleu(model, pipeline, validForBleu, { method: 'greedy' }, o.bleuLowercase) : { bleu: NaN, seconds: 0 };
+    const improved = o.selectBy === 'loss'
+      ? validLoss < trainer.bestValidLoss
+      : ev.bleu > trainer.bestValidBleu || (ev.bleu === trainer.bestValidBleu && validLoss < trainer.bestValidLoss);
     const record = {
       epoch: trainer.epoch + 1, partial: !epochDone, step: trainer.step, trainLoss: lossSum / Math.max(1, lossTokens), validLoss,
       validBleuGreedy: ev.bleu, lr: optimizer.lr, trainSeconds: +trainer.trainSeconds.toFixed(2),
@@ -266,7 +304,18 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     };
     appendFileSync(join(runDir, RUN_FILES.metrics), `${JSON.stringify(record)}\n`);
     log(`epoch ${record.epoch}${record.partial ? ' (partial)' : ''}: train loss ${record.trainLoss.toFixed(3)}, valid loss ${validLoss.toFixed(3)}, ` +
-      `valid BLEU (greedy, ${validForBleu.length} sent.) ${ev.bleu.toFixed(2)}${improved ? ' *' : ''}, ${record.tokensPerSecond} tok/s`);
+      `valid BLEU (greedy, ${validForBleu.length} sent.) ${ev.bleu.toFixed(2)}${improved ? ' *' : ''}, ${record.tokensPerSecond} tok/s, lr ${optimizer.lr.toExponential(2)}`);
+    // Plateau schedule: only whole epochs count, so a partial epoch cut by the budget cannot halve lr.
+    if (o.lrSchedule === 'plateau' && epochDone) {
+      if (trainer.minValidLoss == null || validLoss < trainer.minValidLoss) {
+        trainer.minValidLoss = validLoss;
+        trainer.lrBadEpochs = 0;
+      } else if ((trainer.lrBadEpochs = (trainer.lrBadEpochs ?? 0) + 1) > o.lrPatience) {
+        trainer.lrScale = (trainer.lrScale ?? 1) * o.lrDecay;
+        trainer.lrBadEpochs = 0;
+        log(`validation loss did not improve: lr × ${o.lrDecay} → ${(o.lr * trainer.lrScale).toExponential(2)}`);
+      }
+    }
     if (improved) {
       trainer.bestValidBleu = ev.bleu;
       trainer.bestValidLoss = validLoss;
@@ -284,7 +333,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     if (trainer.badEpochs >= o.patience) {
       stoppedBy = 'early-stopping';
       trainer.finished = true;
-      log(`early stopping: no better validation BLEU for ${o.patience} epochs (best ${trainer.bestValidBleu.toFixed(2)} at epoch ${trainer.bestEpoch})`);
+      log(`early stopping: no better validation ${o.selectBy === 'loss' ? 'loss' : 'BLEU'} for ${o.patience} epochs (best at epoch ${trainer.bestEpoch})`);
     }
     await saveLast();
     if (outOfTime) {
@@ -299,16 +348,21 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
   const summary: TrainSummary = {
     runDir, backend, epochs: trainer.epoch, steps: trainer.step, stoppedBy, trainSeconds: +trainer.trainSeconds.toFixed(2),
     tokensPerSecond: +(trainer.trainTokens / Math.max(1e-9, trainer.trainSeconds)).toFixed(1),
-    bestEpoch: trainer.bestEpoch, bestValidBleu: trainer.bestValidBleu, parameters: model.numParameters(),
+    bestEpoch: trainer.bestEpoch, bestValidBleu: trainer.bestValidBleu, bestValidLoss: +trainer.bestValidLoss.toFixed(4), parameters: model.numParameters(),
     results: { valid: {}, test: {} }, bleuSignature: '',
   };
   if (!o.skipFinalEval) {
-    for (const [split, pairs] of [['valid', corpus.valid], ['test', corpus.test]] as const) {
-      for (const [name, search] of [['greedy', { method: 'greedy' }], [`beam${o.finalBeamSize}`, { method: 'beam', beamSize: o.finalBeamSize }]] as const) {
+    for (const [split, all] of [['valid', corpus.valid], ['test', corpus.test]] as const) {
+      const pairs = all.slice(0, Math.min(all.length, o.finalEvalSentences));
+      const searches: [string, SearchOptions][] = [['greedy', { method: 'greedy' }], [`beam${o.finalBeamSize}`, { method: 'beam', beamSize: o.finalBeamSize }]];
+      if (split === 'test' && o.exactNodeBudget > 0) searches.push(['exact', { method: 'exact', nodeBudget: o.exactNodeBudget }]);
+      for (const [name, search] of searches) {
         const ev = evaluateBleu(model, pipeline, pairs, search, o.bleuLowercase);
-        summary.results[split][name] = { bleu: +ev.bleu.toFixed(2), meanLogProb: +ev.meanLogProb.toFixed(4), seconds: +ev.seconds.toFixed(2) };
+        const proven = search.method === 'exact' ? ev.translations.filter((t) => t.exact === true).length : undefined;
+        summary.results[split][name] = { bleu: +ev.bleu.toFixed(2), meanLogProb: +ev.meanLogProb.toFixed(4), seconds: +ev.seconds.toFixed(2), sentences: pairs.length, proven };
         summary.bleuSignature = ev.signature;
-        log(`${split} BLEU ${name}: ${ev.bleu.toFixed(2)} (mean log-prob ${ev.meanLogProb.toFixed(3)}, ${ev.seconds.toFixed(1)} s)`);
+        log(`${split} BLEU ${name}: ${ev.bleu.toFixed(2)} (mean log-prob ${ev.meanLogProb.toFixed(3)}, ${pairs.length} sent., ${ev.seconds.toFixed(1)} s` +
+          `${proven !== undefined ? `, ${proven}/${pairs.length} proven exact with ${o.exactNodeBudget} nodes` : ''})`);
       }
     }
   }
