@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import { getBackend } from '../backend/registry.js';
+import { checkBackward, checkForward, isAnomalyEnabled } from './anomaly.js';
 import { isGradEnabled, noGrad } from './grad-mode.js';
 import { accumulate, onesLike } from './helpers.js';
 
@@ -20,6 +21,7 @@ export function record(
   if (!needs) return out;
   out.requiresGrad = true;
   out.gradFn = { name, inputs, backward };
+  if (isAnomalyEnabled()) checkForward(name, out, inputs);
   return out;
 }
 
@@ -82,6 +84,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
         const inp = node.inputs[k];
         const ig = inGrads[k];
         if (!inp.requiresGrad || ig === null || ig === undefined) continue;
+        if (isAnomalyEnabled()) checkBackward(node.name, ig, k, g);
         if (!shapesEqual(ig.shape, inp.shape)) {
           throw new Error(
             `backward: op '${node.name}' returned a gradient of shape ${fmtShape(ig.shape)} for input ${k} of shape ${fmtShape(inp.shape)}`,

@@ -116,6 +116,7 @@ export function rand(shape: readonly number[], opts: RandomOptions & { low?: num
   const g = opts.generator ?? defaultGenerator;
   const t = make('rand', shape, opts);
   const lo = opts.low ?? 0, hi = opts.high ?? 1;
+  if (!(hi >= lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) throw new Error(`rand: need finite low <= high, got [${lo}, ${hi})`);
   for (let i = 0; i < t.data.length; i++) t.data[i] = lo + (hi - lo) * g.random();
   return t;
 }
@@ -125,6 +126,7 @@ export function randn(shape: readonly number[], opts: RandomOptions & { mean?: n
   const g = opts.generator ?? defaultGenerator;
   const t = make('randn', shape, opts);
   const m = opts.mean ?? 0, s = opts.std ?? 1;
+  if (!(s >= 0) || !Number.isFinite(m)) throw new Error(`randn: std must be a non-negative number and mean finite, got mean ${m}, std ${s}`);
   for (let i = 0; i < t.data.length; i++) t.data[i] = m + s * g.normal();
   return t;
 }
