@@ -55,6 +55,7 @@ test('every ts example in docs/guide.md runs', () => {
   // spot checks of documented outputs
   assert.match(outputs[0], /\[ \[ 11, 22, 33 \], \[ 14, 25, 36 \] \]/);
   assert.match(outputs[0], /matmul: cannot multiply \[2,3\] by \[1,2\]/);
+  assert.match(outputs[1], /sqrt: produced NaN at flat index 1 of its output \[2\]/);
   assert.match(outputs[3], /\[ 3, 5, 32 \] \[ 4, 3, 16 \] \[ 4, 3, 16 \]/);
   assert.match(outputs[5], /exact\s+\[ 3 \] -1\.022 true/);
   const loss = outputs[2].match(/loss (\d+\.\d+) -> (\d+\.\d+)/)!;
