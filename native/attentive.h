@@ -71,6 +71,9 @@ const att_gemm_kernel *att_gemm_kernel_generic(void);
  * `row` is k floats of scratch (used when A is transposed and B is not). Returns 0 when AVX2
  * is not compiled in (the caller checks the CPU). */
 int att_gemm_small_avx2(const att_gemm_args *g, const float *A, const float *B, float *C, long j0, long j1, float *row);
+/* gemm_avx2.c: packs the full 16-column sliver [j, j+16) × [p0, p0+kc) of op(B) = Bᵀ (B stored
+ * N×K) as dst[p·16 + c]; only called when the CPU has AVX2. */
+void att_pack_bt16_avx2(const float *B, long ldb, long p0, long kc, long j, float *dst);
 /* The kernel chosen for this CPU (ATTENTIVE_GEMM_KERNEL=generic|avx2|avx512 can lower it). */
 const att_gemm_kernel *att_gemm_kernel_active(void);
 

@@ -108,12 +108,17 @@ static void pack_a(const att_gemm_args *g, const float *A, long i0, long mc, lon
         for (long p = 0; p < kc; p++)
           for (int r = 0; r < mr; r++) dst[p * mr + r] = r < rows ? src[r][p] : 0.0f;
       }
+    } else if (rows == mr && mr == 6) {
+      /* fixed-size copies: with a variable count GCC calls memmove for every 24 bytes */
+      for (long p = 0; p < kc; p++) {
+        const float *restrict src = A + (p0 + p) * lda + i0 + ir;
+        float *restrict d = dst + p * 6;
+        d[0] = src[0]; d[1] = src[1]; d[2] = src[2]; d[3] = src[3]; d[4] = src[4]; d[5] = src[5];
+      }
     } else {
       for (long p = 0; p < kc; p++) {
         const float *src = A + (p0 + p) * lda + i0 + ir;
-        int r = 0;
-        for (; r < rows; r++) dst[p * mr + r] = src[r];
-        for (; r < mr; r++) dst[p * mr + r] = 0.0f;
+        for (int r = 0; r < mr; r++) dst[p * mr + r] = r < rows ? src[r] : 0.0f;
       }
     }
     dst += (long)mr * kc;
@@ -142,9 +147,20 @@ static void pack_a(const att_gemm_args *g, const float *A, long i0, long mc, lon
 DEFINE_PACK_B_ROWS(16)
 DEFINE_PACK_B_ROWS(32)
 
+static int small_avx2(void);
+
 static void pack_b(const att_gemm_args *g, const float *B, long p0, long kc, long j0, long nc,
                    int nr, float *restrict dst) {
   const long ldb = g->ldb;
+  if (g->trans_b && nr == 16 && small_avx2()) {
+    /* full slivers by 8×8 register transposes; a partial last sliver below */
+    const long full = nc / 16 * 16;
+    for (long jr = 0; jr < full; jr += 16) att_pack_bt16_avx2(B, ldb, p0, kc, j0 + jr, dst + jr * kc);
+    if (full == nc) return;
+    dst += full * kc;
+    j0 += full;
+    nc -= full;
+  }
   if (!g->trans_b && nr == 16) return pack_b_rows_16(B, ldb, p0, kc, j0, nc, dst);
   if (!g->trans_b && nr == 32) return pack_b_rows_32(B, ldb, p0, kc, j0, nc, dst);
   for (long jr = 0; jr < nc; jr += nr) {
@@ -214,9 +230,14 @@ static inline void micro_tile(const att_gemm_kernel *K, const att_gemm_args *g, 
   }
 }
 
-/* -DSMALL_M_NC=… overrides it for tuning runs */
+/* Panel width when A fits in one block: -DSMALL_M_NC=… / -DSMALL_M_NC_T=… (transposed B)
+ * override them for tuning runs. Untransposed B packs faster from long rows; a transposed B
+ * panel is best kept small enough (256 KB at KC 256) to stay in a 512 KB L2 next to A. */
 #ifndef SMALL_M_NC
 #define SMALL_M_NC 1024
+#endif
+#ifndef SMALL_M_NC_T
+#define SMALL_M_NC_T 256
 #endif
 
 static void gemm_blocked(const att_gemm_kernel *K, const att_gemm_args *g, const float *A,
@@ -224,15 +245,39 @@ static void gemm_blocked(const att_gemm_kernel *K, const att_gemm_args *g, const
   const int mr = K->mr, nr = K->nr;
   const long KC = balanced_block(g->k, K->kc, 1);
   const long MC = balanced_block(mt, K->mc, mr);
+  scratch_t *s = &scratch[tid];
+  float tmp[MAX_TILE] __attribute__((aligned(ATT_ALIGN)));
+  const long ldc = g->ldc;
   /* With few rows (e.g. a 64-row LSTM batch) each packed B panel is reused by few A rows, so
    * keep it small enough to stay in L2 next to A rather than round-tripping through L3. */
-  const long NC = balanced_block(nt, mt <= K->mc ? SMALL_M_NC : K->nc, nr);
-  scratch_t *s = &scratch[tid];
+  const long NC = balanced_block(nt, mt > K->mc ? K->nc : g->trans_b ? SMALL_M_NC_T : SMALL_M_NC, nr);
   float *pa = scratch_get(&s->a, &s->a_len, (size_t)MC * KC);
   float *pb = scratch_get(&s->b, &s->b_len, (size_t)KC * NC);
   if (!pa || !pb) abort(); /* out of memory for a few MB of scratch: nothing sensible to do */
-  float tmp[MAX_TILE] __attribute__((aligned(ATT_ALIGN)));
-  const long ldc = g->ldc;
+
+  if (mt <= MC) {
+    /* One A block: loop over k blocks outside the B panels, so A is packed once in all (with
+     * the panels outside, it was re-packed for every panel) while each small panel stays in
+     * L2. Every element of C still sees the k blocks in the same order. */
+    for (long pc = 0; pc < g->k; pc += KC) {
+      const long kc = min_l(KC, g->k - pc);
+      const float beta = pc == 0 ? g->beta : 1.0f;
+      pack_a(g, A, m0, mt, pc, kc, mr, pa);
+      for (long jc = 0; jc < nt; jc += NC) {
+        const long nc = min_l(NC, nt - jc);
+        pack_b(g, B, pc, kc, n0 + jc, nc, nr, pb);
+        for (long jr = 0; jr < nc; jr += nr) {
+          const int cols = (int)min_l(nr, nc - jr);
+          const float *bp = pb + jr * kc;
+          for (long ir = 0; ir < mt; ir += mr) {
+            const int rows = (int)min_l(mr, mt - ir);
+            micro_tile(K, g, pa + ir * kc, bp, kc, C + (m0 + ir) * ldc + n0 + jc + jr, rows, cols, beta, tmp);
+          }
+        }
+      }
+    }
+    return;
+  }
 
   for (long jc = 0; jc < nt; jc += NC) {
     const long nc = min_l(NC, nt - jc);
@@ -419,6 +464,20 @@ void att_gemm(const att_gemm_args *g) {
   if (g->m <= 0 || g->n <= 0 || g->batch <= 0) return;
   if (g->k <= 0 || g->alpha == 0.0f) {
     scale_c(g);
+    return;
+  }
+  if (g->n == 1 && g->m > 1 && g->ldc == 1) {
+    /* A matrix-vector product C = op(A)·b with a contiguous column C: run it as the row
+     * product Cᵀ = bᵀ·op(A)ᵀ, which the unpacked kernels do with contiguous rows of A (dot
+     * products along k, or scaled rows of A summed) instead of one strided column. */
+    const att_gemm_args t = {
+      .trans_a = !g->trans_b, .trans_b = !g->trans_a, .m = 1, .n = g->m, .k = g->k,
+      .alpha = g->alpha, .beta = g->beta,
+      .a = g->b, .lda = g->ldb, .stride_a = g->stride_b,
+      .b = g->a, .ldb = g->lda, .stride_b = g->stride_a,
+      .c = g->c, .ldc = g->m, .stride_c = g->stride_c, .batch = g->batch,
+    };
+    att_gemm(&t);
     return;
   }
   plan_t pl;

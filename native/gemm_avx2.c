@@ -109,6 +109,46 @@ TARGET static void sgemm_6x16(long kc, const float *restrict a, const float *res
 }
 #undef STEP
 
+/* 8×8 transpose: on return r[q] holds column q of the input rows. */
+TARGET static inline void transpose8(__m256 r[8]) {
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+  r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+  r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+  r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+  r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+  r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+  r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+  r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+/* Packs one full 16-column sliver of op(B) = Bᵀ (B stored N×K): columns [j, j+16) are rows
+ * j.. of B, read along k 8 at a time and transposed in registers (the scalar gather reads
+ * 16 rows one float at a time). dst[p·16 + c] = B[(j + c)·ldb + p0 + p]. */
+TARGET void att_pack_bt16_avx2(const float *B, long ldb, long p0, long kc, long j, float *restrict dst) {
+  const long k8 = kc / 8 * 8;
+  for (int h = 0; h < 2; h++) {
+    const float *src = B + (j + 8 * h) * ldb + p0;
+    float *d = dst + 8 * h;
+    long p = 0;
+    for (; p < k8; p += 8) {
+      __m256 r[8];
+      for (int q = 0; q < 8; q++) r[q] = _mm256_loadu_ps(src + q * ldb + p);
+      transpose8(r);
+      for (int q = 0; q < 8; q++) _mm256_storeu_ps(d + (p + q) * 16, r[q]);
+    }
+    for (; p < kc; p++)
+      for (int q = 0; q < 8; q++) d[p * 16 + q] = src[q * ldb + p];
+  }
+}
+
 /* blocking; -DAVX2_MC=… / -DAVX2_KC=… / -DAVX2_NC=… override it for tuning runs */
 #ifndef AVX2_MC
 #define AVX2_MC 144
@@ -127,4 +167,7 @@ const att_gemm_kernel *att_gemm_kernel_avx2(void) { return &kernel; }
 
 #else
 const att_gemm_kernel *att_gemm_kernel_avx2(void) { return NULL; }
+void att_pack_bt16_avx2(const float *B, long ldb, long p0, long kc, long j, float *dst) {
+  (void)B; (void)ldb; (void)p0; (void)kc; (void)j; (void)dst;
+}
 #endif

@@ -146,3 +146,48 @@ test('many back-to-back multi-threaded calls give the same bits each time (threa
     assert.deepEqual(again.subarray(g.cOffset), first.subarray(g.cOffset), `call ${r}`);
   }
 });
+
+test('matrix-vector products (n = 1) match the reference for every transpose, batch, alpha/beta and padding', { skip: skipNative }, () => {
+  let seed = 400;
+  for (const [m, k] of [[2, 1], [3, 5], [17, 33], [512, 1280], [1280, 512], [1000, 7]] as [number, number][]) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        check({ m, n: 1, k, transA, transB, alpha: 1, beta: 0 }, seed++);
+        check({ m, n: 1, k, transA, transB, alpha: -0.5, beta: 0.75, padA: 3, padB: 2, offset: 5 }, seed++);
+        check({ m, n: 1, k, transA, transB, alpha: 1, beta: 1, batch: 3, broadcastA: true }, seed++);
+        check({ m, n: 1, k, transA, transB, alpha: 2, beta: 0, batch: 4, padC: 2 }, seed++); // ldc > 1: column path
+      }
+    }
+  }
+});
+
+test('few-row blocked products (one A block, several B panels) match the reference', { skip: skipNative }, () => {
+  let seed = 500;
+  for (const [m, n, k] of [[64, 2048, 512], [64, 523, 300], [100, 500, 784], [7, 1043, 259], [128, 300, 1024]] as [number, number, number][]) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        check({ m, n, k, transA, transB, alpha: 1, beta: 0 }, seed++);
+        check({ m, n, k, transA, transB, alpha: 0.5, beta: -1, padA: 1, padB: 3, padC: 2, offset: 1 }, seed++);
+      }
+    }
+  }
+});
+
+test('few-row and matrix-vector products give identical bits on 1 and several threads', { skip: skipNative }, () => {
+  const saved = getNumThreads();
+  try {
+    for (const [m, n, k, transA, transB] of [[64, 2048, 512, false, true], [64, 512, 2048, false, false], [2048, 512, 64, true, false],
+      [512, 1, 1280, true, false], [1280, 1, 512, false, false], [64, 1043, 259, false, true]] as [number, number, number, boolean, boolean][]) {
+      const g = build({ m, n, k, transA, transB, alpha: 1, beta: 0.5 }, new Generator(19));
+      const one = g.c.slice();
+      const many = g.c.slice();
+      setNumThreads(1);
+      nativeBackend!.gemm({ ...g, c: one });
+      setNumThreads(2);
+      nativeBackend!.gemm({ ...g, c: many });
+      assert.deepEqual(many, one, `[${m}x${k}]x[${k}x${n}] tA=${transA} tB=${transB}`);
+    }
+  } finally {
+    setNumThreads(saved);
+  }
+});
