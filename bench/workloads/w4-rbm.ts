@@ -32,14 +32,14 @@ function run(opts: BenchOptions, emit: (r: ResultLine) => void): void {
     const v0 = bernoulli(0.5, [B, NV], { generator: gen });
     const v0T = F.transpose(v0); // a view: the GEMM reads it transposed, no copy
 
+    // addmm as the peer uses it: each product accumulates into its bias/weight in one GEMM
     const cd1 = (): void => noGrad(() => {
-      const ph0 = F.sigmoid(F.add(F.matmul(v0, W), c)); // (B, NH)
+      const ph0 = F.sigmoid(F.addmm(c, v0, W)); // (B, NH)
       const h0 = bernoulli(ph0, undefined, { generator: gen });
-      const pv1 = F.sigmoid(F.add(F.matmul(h0, F.transpose(W)), b)); // (B, NV)
+      const pv1 = F.sigmoid(F.addmm(b, h0, F.transpose(W))); // (B, NV)
       const v1 = bernoulli(pv1, undefined, { generator: gen });
-      const ph1 = F.sigmoid(F.add(F.matmul(v1, W), c)); // (B, NH)
-      const dW = F.sub(F.matmul(v0T, ph0), F.matmul(F.transpose(v1), ph1)); // (NV, NH)
-      W = F.add(W, F.mul(dW, LR / B));
+      const ph1 = F.sigmoid(F.addmm(c, v1, W)); // (B, NH)
+      W = F.addmm(F.addmm(W, v0T, ph0, { alpha: LR / B }), F.transpose(v1), ph1, { alpha: -LR / B }); // (NV, NH)
       b = F.add(b, F.mul(F.mean(F.sub(v0, v1), 0), LR));
       c = F.add(c, F.mul(F.mean(F.sub(ph0, ph1), 0), LR));
     });

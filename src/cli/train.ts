@@ -22,7 +22,7 @@ interface TrainTranslateFlags {
   tieEmbeddings?: boolean; srcTokenizer: 'char' | 'word'; bpe?: number; lowercase?: boolean; resume?: string; nPairs?: number;
   dataSeed?: number; validSentences?: number; beamSize?: number; progress?: boolean; tgtMinFreq?: number;
   lrSchedule?: 'inverse-sqrt' | 'plateau'; lrDecay?: number; lrPatience?: number; selectBy?: 'bleu' | 'loss';
-  finalEvalSentences?: number; exactNodes?: number;
+  finalEvalSentences?: number; exactNodes?: number; exactSentences?: number; finalEvalSplits?: ('valid' | 'test')[];
 }
 
 /** `attentive train translate ...`: trains a Chinese→English seq2seq model into a run folder. */
@@ -81,8 +81,14 @@ export function registerTrainCommand(program: Command): void {
     .option('--valid-sentences <n>', `validation sentences decoded after each epoch (default ${TRAIN_DEFAULTS.validBleuSentences})`, int('--valid-sentences'))
     .option('--final-eval-sentences <n>', 'cap on sentences per split in the final evaluation (default all)', int('--final-eval-sentences'))
     .option('--exact-nodes <n>', 'also decode the test split with exact search, this many nodes per sentence (default 0: skip)', int('--exact-nodes'))
+    .option('--exact-sentences <n>', 'exact search only on the first n test sentences (default all)', int('--exact-sentences'))
+    .option('--final-eval-splits <list>', "comma-separated splits of the final evaluation: valid,test (default both)", (v) => {
+      const parts = v.split(',').map((x) => x.trim());
+      for (const x of parts) if (x !== 'valid' && x !== 'test') throw new InvalidArgumentError(`splits are 'valid' and 'test', got '${x}'`);
+      return parts as ('valid' | 'test')[];
+    })
     .option('--beam-size <k>', `beam width of the final evaluation (default ${TRAIN_DEFAULTS.finalBeamSize})`, int('--beam-size'))
-    .option('--resume <dir>', 'continue a run from its last checkpoint (its saved settings are used)')
+    .option('--resume <dir>', 'continue a run from its last checkpoint (its saved settings are used, except --epochs, --max-minutes and the final-evaluation options; --epochs 0 only re-evaluates the saved model)')
     .option('--no-progress', 'plain log lines instead of a progress bar')
     .action(async (f: TrainTranslateFlags) => {
       if (!f.resume && !f.data) throw new Error("train translate: --data is required (embedded or tatoeba:PATH), or --resume RUN_DIR");
@@ -101,7 +107,7 @@ export function registerTrainCommand(program: Command): void {
         epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, warmupSteps: f.warmup, clip: f.clip, labelSmoothing: f.labelSmoothing,
         patience: f.patience, maxMinutes: f.maxMinutes, seed: f.seed, validBleuSentences: f.validSentences, finalBeamSize: f.beamSize,
         lrSchedule: f.lrSchedule, lrDecay: f.lrDecay, lrPatience: f.lrPatience, selectBy: f.selectBy,
-        finalEvalSentences: f.finalEvalSentences, exactNodeBudget: f.exactNodes,
+        finalEvalSentences: f.finalEvalSentences, exactNodeBudget: f.exactNodes, exactSentences: f.exactSentences, finalEvalSplits: f.finalEvalSplits,
         progress: f.progress === false ? false : undefined,
       });
     });

@@ -108,3 +108,13 @@ test('matmul: the gradient of a transposed weight reaches the weight row-major',
   const got = w.grad!.toArray() as number[][];
   got.flat().forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= 1e-6 * Math.max(1, Math.abs(expected[i])), `grad[${i}] ${v} vs ${expected[i]}`));
 });
+
+test('addmm: beta·input + alpha·(a@b) in value and gradient, with a broadcast input', () => {
+  const input = rnd([4], 61), a = rnd([3, 5], 62), b = rnd([5, 4], 63);
+  const got = ops.addmm(input, a, b, { alpha: 0.5, beta: -2 }).values();
+  const want = ops.add(ops.mul(input, -2), ops.mul(ops.matmul(a, b), 0.5)).values();
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-5 * Math.max(1, Math.abs(want[i])), `[${i}] ${got[i]} vs ${want[i]}`);
+  gradcheck((i, x, y) => ops.addmm(i, x, y, { alpha: 0.5, beta: -2 }), [rnd([3, 4], 64), rnd([3, 5], 65), rnd([5, 4], 66)]);
+  gradcheck((i, x, y) => ops.addmm(i, ops.transpose(x), y), [rnd([1, 4], 67), rnd([5, 3], 68), rnd([5, 4], 69)]);
+  assert.throws(() => ops.addmm(rnd([3, 4], 1), rnd([3, 5], 2), rnd([4, 4], 3)), /addmm: cannot multiply \[3,5\] by \[4,4\]/);
+});

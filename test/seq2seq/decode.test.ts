@@ -38,3 +38,13 @@ for (const model of ['plain', 'attention'] as const) {
     }
   });
 }
+
+test('search never emits <pad> or <s>, even from a model that prefers them', async () => {
+  const { banSpecials } = await import('../../src/models/seq2seq/step-model.js');
+  const lp = Float32Array.from([Math.log(0.5), Math.log(0.1), Math.log(0.2), Math.log(0.1), Math.log(0.1)]);
+  banSpecials(lp, 5);
+  assert.equal(lp[0], -Infinity);
+  assert.equal(lp[2], -Infinity);
+  // The other entries keep the model's own log-probabilities.
+  assert.deepEqual([lp[1], lp[3], lp[4]], [Math.fround(Math.log(0.1)), Math.fround(Math.log(0.1)), Math.fround(Math.log(0.1))]);
+});

@@ -78,3 +78,35 @@ test('training writes a run folder; the saved model reloads with identical outpu
   assert.equal(s3.steps, s2.steps);
   assert.equal(lines3[1].trainLoss, lines2[1].trainLoss);
 });
+
+test('target min frequency turns rare English words into <unk>; the source keeps every character', () => {
+  const pairs = [{ zh: '猫。', en: 'cat cat' }, { zh: '狗。', en: 'dog' }];
+  const all = TextPipeline.learn({ srcTokenizer: 'char', lowercase: false, bpeMerges: 0 }, zhCharTokenizer, pairs);
+  const min2 = TextPipeline.learn({ srcTokenizer: 'char', lowercase: false, bpeMerges: 0, tgtMinFreq: 2 }, zhCharTokenizer, pairs);
+  assert.equal(min2.tgtVocab.size, all.tgtVocab.size - 1);
+  assert.equal(min2.encodeTgt('dog')[0], 1); // <unk>
+  assert.equal(min2.srcVocab.size, all.srcVocab.size);
+});
+
+test('plateau schedule halves lr after an epoch without a lower validation loss; selection by loss; exact-search evaluation', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run');
+  const data = { kind: 'embedded' as const, nPairs: 60, seed: 5 };
+  // lr so large that validation loss cannot keep falling: the schedule has to react.
+  const s = await trainTranslation({
+    data, model: { model: 'attention', ...tiny }, epochs: 4, batchSize: 16, out: dir, log: quiet, progress: false, lr: 0.5, warmupSteps: 0,
+    lrSchedule: 'plateau', lrDecay: 0.5, lrPatience: 0, selectBy: 'loss', patience: 10, validBleuSentences: 0,
+    finalEvalSentences: 3, exactNodeBudget: 50,
+  });
+  const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  let best = Infinity, scale = 1;
+  for (const l of lines) {
+    assert.ok(Math.abs(l.lr - 0.5 * scale) < 1e-12, `epoch ${l.epoch}: lr ${l.lr}, expected ${0.5 * scale}`);
+    if (l.validLoss < best) best = l.validLoss;
+    else scale *= 0.5;
+  }
+  const bestLoss = Math.min(...lines.map((l) => l.validLoss));
+  assert.equal(lines.find((l) => l.best && l.validLoss === bestLoss)?.epoch, s.bestEpoch);
+  assert.equal(s.results.test.exact.sentences, 3);
+  assert.ok(s.results.test.exact.proven! >= 0 && s.results.test.exact.proven! <= 3);
+  assert.ok(s.results.test.exact.meanLogProb >= s.results.test.greedy.meanLogProb - 1e-4, 'exact search never scores below greedy');
+});

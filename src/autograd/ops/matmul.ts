@@ -118,6 +118,50 @@ function mm(a: Tensor, b: Tensor, batch: readonly number[], m: number, n: number
   return out;
 }
 
+/**
+ * beta · input + alpha · (a @ b) for 2-D a [m, k] and b [k, n], input broadcastable to [m, n]
+ * (torch.addmm). One GEMM that accumulates into the copied input: no separate product tensor,
+ * scaling pass or addition pass.
+ */
+export function addmm(input: Tensor, a: Tensor, b: Tensor, opts: { alpha?: number; beta?: number } = {}): Tensor {
+  const alpha = opts.alpha ?? 1, beta = opts.beta ?? 1;
+  requireFloat('addmm', input, 'input');
+  requireFloat('addmm', a, 'first operand');
+  requireFloat('addmm', b, 'second operand');
+  if (a.ndim !== 2 || b.ndim !== 2 || a.shape[1] !== b.shape[0]) {
+    throw new Error(`addmm: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)} (expected 2-D [m,k] and [k,n])`);
+  }
+  const m = a.shape[0], k = a.shape[1], n = b.shape[1];
+  const shape = broadcastShapes('addmm', input.shape, [m, n]);
+  if (shape.length !== 2 || shape[0] !== m || shape[1] !== n) {
+    throw new Error(`addmm: input of shape ${fmtShape(input.shape)} does not broadcast to the product's shape [${m},${n}]`);
+  }
+  const out = empty([m, n]);
+  if (beta !== 0) getBackend().copy(expandedView(input, [m, n]), out.data);
+  if (out.size > 0) {
+    const A = operand(a, [], m, k);
+    const B = operand(b, [], k, n);
+    getBackend().gemm({
+      transA: A.trans, transB: B.trans, m, n, k, alpha,
+      a: A.data, aOffset: A.offset, lda: A.ld, strideA: 0,
+      b: B.data, bOffset: B.offset, ldb: B.ld, strideB: 0,
+      beta: beta === 0 ? 0 : beta, c: out.data as Float32Array, cOffset: 0, ldc: n, strideC: 0, batch: 1,
+    });
+  }
+  return record(out, 'addmm', [input, a, b], (g) => [
+    input.requiresGrad ? sumToShape(beta === 1 ? g : mulScalar(g, beta), input.shape) : null,
+    a.requiresGrad ? mulScalar(mm(g, transpose(b), [], m, k, n), alpha) : null,
+    b.requiresGrad ? mulScalar(mm(transpose(a), g, [], k, n, m), alpha) : null,
+  ]);
+}
+
+function mulScalar(t: Tensor, s: number): Tensor {
+  if (s === 1) return t;
+  const out = empty(t.shape);
+  getBackend().unary('mulScalar', t, out.data as Float32Array, s);
+  return out;
+}
+
 /** Batched product of [B, m, k] and [B, k, n] (no broadcasting, as torch.bmm). */
 export function bmm(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0]) {

@@ -10,19 +10,14 @@ import { concatStates, selectState, type DecoderState } from './state.js';
 
 /**
  * `<pad>` and `<s>` never occur in a target, but a barely trained model (or label smoothing) still
- * gives them some mass; a search that picks them produces garbage that never ends in `</s>`. They
- * get log-probability -∞ and the rest of each row is renormalised, so scores stay log-probabilities.
+ * gives them some mass, and a search that picks them produces garbage that never ends in `</s>`.
+ * They get log-probability -∞. The other entries are left as they are (not renormalised), so a
+ * hypothesis' score stays the model's own log-probability of that sentence.
  */
 export function banSpecials(logProbs: Float32Array, vocab: number): void {
-  const rows = logProbs.length / vocab;
-  for (let r = 0; r < rows; r++) {
-    const o = r * vocab;
-    const banned = Math.exp(logProbs[o + PAD_ID]) + Math.exp(logProbs[o + BOS_ID]);
-    // log(1 - banned) without cancellation for small masses.
-    const shift = banned < 1 ? -Math.log1p(-banned) : 0;
+  for (let o = 0; o < logProbs.length; o += vocab) {
     logProbs[o + PAD_ID] = -Infinity;
     logProbs[o + BOS_ID] = -Infinity;
-    if (shift !== 0) for (let v = 0; v < vocab; v++) if (v !== PAD_ID && v !== BOS_ID) logProbs[o + v] += shift;
   }
 }
 
