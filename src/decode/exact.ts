@@ -1,5 +1,5 @@
 import { greedyDecode } from './greedy.js';
-import { BinaryHeap } from './heap.js';
+import { BinaryHeap } from '../util/heap.js';
 import { resolveMaxLengths, resolveMinLength, type LengthOptions } from './lengths.js';
 import { ranksBefore, type Hypothesis } from './order.js';
 import type { StepModel } from './step-model.js';

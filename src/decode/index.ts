@@ -1,7 +1,7 @@
 export type { StepModel } from './step-model.js';
 export { compareTokens, ranksBefore, hypothesisKey, type Hypothesis } from './order.js';
 export { DEFAULT_MAX_LENGTH, resolveMaxLengths, type LengthOptions } from './lengths.js';
-export { BinaryHeap } from './heap.js';
+export { BinaryHeap } from '../util/heap.js';
 export { greedyDecode, argmaxRow, type GreedyOptions } from './greedy.js';
 export { beamSearch, type BeamOptions, type BeamResult, type BeamTreeNode, type EarlyStopping } from './beam.js';
 export { exhaustiveSearch, countSequences, type ExhaustiveOptions, type ExhaustiveResult } from './exhaustive.js';

@@ -1,3 +1,5 @@
+import { BinaryHeap } from '../util/heap.js';
+
 /** Marker appended to the last symbol of every word, so merges never cross word ends. */
 export const END_OF_WORD = '</w>';
 
@@ -26,38 +28,12 @@ function better(countA: number, keyA: string, countB: number, keyB: string): boo
 
 /** Max-heap of (count, pair key) with lazy deletion: stale entries are skipped on pop. */
 class PairHeap {
-  private readonly items: { count: number; key: string }[] = [];
+  private readonly heap = new BinaryHeap<{ count: number; key: string }>((a, b) => better(a.count, a.key, b.count, b.key));
   push(count: number, key: string): void {
-    const a = this.items;
-    a.push({ count, key });
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!better(a[i]!.count, a[i]!.key, a[p]!.count, a[p]!.key)) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
-      i = p;
-    }
+    this.heap.push({ count, key });
   }
   pop(): { count: number; key: string } | undefined {
-    const a = this.items;
-    if (a.length === 0) return undefined;
-    const top = a[0]!;
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && better(a[l]!.count, a[l]!.key, a[m]!.count, a[m]!.key)) m = l;
-        if (r < a.length && better(a[r]!.count, a[r]!.key, a[m]!.count, a[m]!.key)) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
-        i = m;
-      }
-    }
-    return top;
+    return this.heap.pop();
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BinaryHeap } from '../../src/decode/heap.js';
+import { BinaryHeap } from '../../src/util/heap.js';
 import { mulberry32 } from './toy-models.js';
 
 test('heap pops in the order of its comparator', () => {
