@@ -118,12 +118,7 @@ static void mv_range(const mv_job *J, long start, long end) {
   }
   long idx[ATT_MAX_DIMS];
   long off[3] = {0, 0, 0};
-  long rem = start;
-  for (int d = nd - 1; d >= 0; d--) {
-    idx[d] = rem % J->shape[d];
-    rem /= J->shape[d];
-    for (int v = 0; v < J->nviews; v++) off[v] += idx[d] * J->strides[v][d];
-  }
+  att_nd_seek(nd, J->nviews, J->shape, (const long (*)[ATT_MAX_DIMS])J->strides, start, idx, off);
   const long inner = J->shape[nd - 1];
   long pos = start;
   while (pos < end) {
@@ -137,13 +132,7 @@ static void mv_range(const mv_job *J, long start, long end) {
                 (float *)J->out + pos, n);
     }
     pos += n;
-    for (int v = 0; v < J->nviews; v++) off[v] += n * J->strides[v][nd - 1];
-    idx[nd - 1] += n;
-    for (int d = nd - 1; d > 0 && idx[d] == J->shape[d]; d--) {
-      for (int v = 0; v < J->nviews; v++) off[v] += J->strides[v][d - 1] - J->shape[d] * J->strides[v][d];
-      idx[d] = 0;
-      idx[d - 1]++;
-    }
+    att_nd_step(nd, J->nviews, J->shape, (const long (*)[ATT_MAX_DIMS])J->strides, n, idx, off);
   }
 }
 

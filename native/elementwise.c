@@ -175,12 +175,7 @@ static void ew_range(const ew_job *J, long start, long end) {
   }
   long idx[ATT_MAX_DIMS];
   long off[2] = {0, 0};
-  long rem = start;
-  for (int d = nd - 1; d >= 0; d--) {
-    idx[d] = rem % J->shape[d];
-    rem /= J->shape[d];
-    for (int v = 0; v < J->nviews; v++) off[v] += idx[d] * J->strides[v][d];
-  }
+  att_nd_seek(nd, J->nviews, J->shape, (const long (*)[ATT_MAX_DIMS])J->strides, start, idx, off);
   const long inner = J->shape[nd - 1];
   long pos = start;
   while (pos < end) {
@@ -195,14 +190,7 @@ static void ew_range(const ew_job *J, long start, long end) {
                  J->out + pos, n);
     }
     pos += n;
-    /* advance to the start of the next row */
-    for (int v = 0; v < J->nviews; v++) off[v] += n * J->strides[v][nd - 1];
-    idx[nd - 1] += n;
-    for (int d = nd - 1; d > 0 && idx[d] == J->shape[d]; d--) {
-      for (int v = 0; v < J->nviews; v++) off[v] += J->strides[v][d - 1] - J->shape[d] * J->strides[v][d];
-      idx[d] = 0;
-      idx[d - 1]++;
-    }
+    att_nd_step(nd, J->nviews, J->shape, (const long (*)[ATT_MAX_DIMS])J->strides, n, idx, off);
   }
 }
 

@@ -26,4 +26,30 @@ void att_binary(int op, const float *a, const long *sa, const float *b, const lo
 /* Drops size-1 dims and merges neighbours contiguous in all `nviews` views; returns the new rank. */
 int att_coalesce(int nd, long *shape, long strides[][ATT_MAX_DIMS], int nviews);
 
+
+/* Walking an n-d strided iteration space row by row, shared by the element-wise, copy and where
+ * kernels: att_nd_seek positions idx/off at flat element `start`; att_nd_step advances them by `n`
+ * elements of the innermost row, carrying into outer axes at a row's end. */
+static inline void att_nd_seek(int nd, int nviews, const long *shape, const long (*strides)[ATT_MAX_DIMS], long start,
+                               long *idx, long *off) {
+  long rem = start;
+  for (int d = nd - 1; d >= 0; d--) {
+    idx[d] = rem % shape[d];
+    rem /= shape[d];
+    for (int v = 0; v < nviews; v++) off[v] += idx[d] * strides[v][d];
+  }
+}
+
+static inline void att_nd_step(int nd, int nviews, const long *shape, const long (*strides)[ATT_MAX_DIMS], long n,
+                               long *idx, long *off) {
+  for (int v = 0; v < nviews; v++) off[v] += n * strides[v][nd - 1];
+  idx[nd - 1] += n;
+  for (int d = nd - 1; d > 0 && idx[d] == shape[d]; d--) {
+    for (int v = 0; v < nviews; v++) off[v] += strides[v][d - 1] - shape[d] * strides[v][d];
+    idx[d] = 0;
+    idx[d - 1]++;
+  }
+}
+
+
 #endif

@@ -5,6 +5,7 @@
  * weights. Off by default: the checks read every value.
  */
 import type { Tensor } from '../tensor/tensor.js';
+import { withFlag } from './scoped.js';
 import { fmtShape } from '../tensor/shape.js';
 
 let enabled = false;
@@ -19,13 +20,7 @@ export function isAnomalyEnabled(): boolean {
 
 /** Runs `fn` with anomaly detection on. */
 export function detectAnomaly<T>(fn: () => T): T {
-  const prev = enabled;
-  enabled = true;
-  try {
-    return fn();
-  } finally {
-    enabled = prev;
-  }
+  return withFlag(isAnomalyEnabled, setDetectAnomaly, true, fn);
 }
 
 function firstNaN(t: Tensor): number {

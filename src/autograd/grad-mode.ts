@@ -1,3 +1,5 @@
+import { withFlag } from './scoped.js';
+
 /** Global switch for graph recording (torch.no_grad / enable_grad). */
 let enabled = true;
 
@@ -7,24 +9,12 @@ export function isGradEnabled(): boolean {
 
 /** Runs `fn` without recording operations for autograd. */
 export function noGrad<T>(fn: () => T): T {
-  const prev = enabled;
-  enabled = false;
-  try {
-    return fn();
-  } finally {
-    enabled = prev;
-  }
+  return withFlag(isGradEnabled, setGradEnabled, false, fn);
 }
 
 /** Runs `fn` with recording enabled (inside a noGrad block). */
 export function enableGrad<T>(fn: () => T): T {
-  const prev = enabled;
-  enabled = true;
-  try {
-    return fn();
-  } finally {
-    enabled = prev;
-  }
+  return withFlag(isGradEnabled, setGradEnabled, true, fn);
 }
 
 export function setGradEnabled(flag: boolean): void {
