@@ -126,6 +126,19 @@ static napi_value js_reduce(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* sumSquares(x) -> Σ x² (double) */
+static napi_value js_sum_squares(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value v[1];
+  if (napi_get_cb_info(env, info, &argc, v, NULL, NULL) != napi_ok || argc < 1) return fail(env, "sumSquares: expected 1 argument");
+  void *x;
+  long n;
+  if (!get_typed(env, v[0], napi_float32_array, &x, &n)) return fail(env, "sumSquares: expected a Float32Array");
+  napi_value out;
+  if (napi_create_double(env, att_sum_squares((const float *)x, n), &out) != napi_ok) return NULL;
+  return out;
+}
+
 /* indexSelect / indexAdd(src, outer, n, inner, index, out): shared unpacking and checks */
 static napi_value index_common(napi_env env, napi_callback_info info, int add) {
   const char *name = add ? "indexAdd" : "indexSelect";
@@ -238,6 +251,7 @@ int att_register_kernels(napi_env env, napi_value exports) {
     {"unary", NULL, js_unary, NULL, NULL, NULL, napi_default, NULL},
     {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
     {"reduce", NULL, js_reduce, NULL, NULL, NULL, napi_default, NULL},
+    {"sumSquares", NULL, js_sum_squares, NULL, NULL, NULL, napi_default, NULL},
     {"indexSelect", NULL, js_index_select, NULL, NULL, NULL, napi_default, NULL},
     {"indexAdd", NULL, js_index_add, NULL, NULL, NULL, napi_default, NULL},
     {"im2col", NULL, js_im2col, NULL, NULL, NULL, napi_default, NULL},

@@ -4,6 +4,7 @@
  * max/min, argmax/argmin return the first index on ties (and of the first NaN).
  */
 #include <math.h>
+#include <stdlib.h>
 #include "attentive.h"
 #include "reduce.h"
 
@@ -79,10 +80,43 @@ static void rd_task(void *ctx, long t, int tid) {
   }
 }
 
+/* columns summed together while rows stream past (a bias gradient: [rows, features] summed over
+ * rows). Each column still adds its rows in order in double, so results equal the strided walk. */
+#define SUM_COLS 256
+
+typedef struct {
+  const float *x;
+  float *out;
+  long r, inner, col_blocks;
+} cols_job;
+
+static void sum_cols_task(void *ctx, long t, int tid) {
+  (void)tid;
+  const cols_job *J = (const cols_job *)ctx;
+  const long o = t / J->col_blocks, i0 = (t % J->col_blocks) * SUM_COLS;
+  const long ni = J->inner - i0 < SUM_COLS ? J->inner - i0 : SUM_COLS;
+  const float *x = J->x + o * J->r * J->inner + i0;
+  double acc[SUM_COLS];
+  for (long i = 0; i < ni; i++) acc[i] = 0;
+  for (long j = 0; j < J->r; j++, x += J->inner)
+    for (long i = 0; i < ni; i++) acc[i] += x[i];
+  float *y = J->out + o * J->inner + i0;
+  for (long i = 0; i < ni; i++) y[i] = (float)acc[i];
+}
+
 void att_reduce(int op, const float *x, long outer, long r, long inner, void *out) {
   rd_job J = {.op = op, .x = x, .out = out, .outer = outer, .r = r, .inner = inner};
   const long total = outer * inner;
   if (total <= 0) return;
+  if (op == ROP_SUM && inner >= 16 && r > 1) {
+    cols_job C = {.x = x, .out = (float *)out, .r = r, .inner = inner};
+    C.col_blocks = (inner + SUM_COLS - 1) / SUM_COLS;
+    const long tasks = outer * C.col_blocks;
+    const int threads = total * r < 131072 ? 1 : att_num_threads();
+    if (threads <= 1) for (long t = 0; t < tasks; t++) sum_cols_task(&C, t, 0);
+    else att_parallel_for(tasks, threads, sum_cols_task, &C);
+    return;
+  }
   const int threads = total * r < 131072 ? 1 : att_num_threads();
   /* strided (inner > 1) walks touch one float per cache line per step; give each task a
    * contiguous run of i so neighbouring columns share lines */
@@ -141,4 +175,47 @@ void att_cumsum(const float *x, long outer, long r, long inner, float *out) {
   const int threads = outer * r * inner < 65536 ? 1 : att_num_threads();
   if (threads <= 1) for (long t = 0; t < tasks; t++) cumsum_task(&J, t, 0);
   else att_parallel_for(tasks, threads, cumsum_task, &J);
+}
+
+/* ---------- sum of squares ---------- */
+
+/* Fixed-size chunks summed in order afterwards: the result does not depend on the thread count. */
+#define SQ_CHUNK 32768L
+
+typedef struct {
+  const float *x;
+  long n;
+  double *partial;
+} sq_job;
+
+static void sumsq_task(void *ctx, long t, int tid) {
+  (void)tid;
+  const sq_job *J = (const sq_job *)ctx;
+  const long s = t * SQ_CHUNK, e = s + SQ_CHUNK < J->n ? s + SQ_CHUNK : J->n;
+  double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  long i = s;
+  for (; i + 4 <= e; i += 4) {
+    a0 += (double)J->x[i] * J->x[i];
+    a1 += (double)J->x[i + 1] * J->x[i + 1];
+    a2 += (double)J->x[i + 2] * J->x[i + 2];
+    a3 += (double)J->x[i + 3] * J->x[i + 3];
+  }
+  for (; i < e; i++) a0 += (double)J->x[i] * J->x[i];
+  J->partial[t] = (a0 + a1) + (a2 + a3);
+}
+
+double att_sum_squares(const float *x, long n) {
+  if (n <= 0) return 0;
+  const long tasks = (n + SQ_CHUNK - 1) / SQ_CHUNK;
+  double stack_partial[64];
+  double *partial = tasks <= 64 ? stack_partial : (double *)malloc((size_t)tasks * sizeof(double));
+  if (!partial) return NAN;
+  sq_job J = {.x = x, .n = n, .partial = partial};
+  const int threads = n < 262144 ? 1 : att_num_threads();
+  if (threads <= 1) for (long t = 0; t < tasks; t++) sumsq_task(&J, t, 0);
+  else att_parallel_for(tasks, threads, sumsq_task, &J);
+  double total = 0;
+  for (long t = 0; t < tasks; t++) total += partial[t];
+  if (partial != stack_partial) free(partial);
+  return total;
 }

@@ -6,4 +6,6 @@ enum { ROP_SUM, ROP_MAX, ROP_MIN, ROP_PROD, ROP_ARGMAX, ROP_ARGMIN, ROP_LOGSUMEX
 void att_reduce(int op, const float *x, long outer, long r, long inner, void *out);
 /* Inclusive prefix sum along the middle axis of [outer, r, inner]. */
 void att_cumsum(const float *x, long outer, long r, long inner, float *out);
+/* Σ x² accumulated in double over fixed chunks (same result for any thread count). */
+double att_sum_squares(const float *x, long n);
 #endif

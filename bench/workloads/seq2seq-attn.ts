@@ -34,10 +34,9 @@ export class BahdanauAttention extends Module {
 
   /** query (B, Q), keys (B, S, K), projKeys (B, S, A) -> context (B, K), weights (B, S). */
   forward(query: Tensor, keys: Tensor, projKeys: Tensor): { ctx: Tensor; alpha: Tensor } {
-    const e = F.squeeze(this.v.forward(F.tanh(F.add(projKeys, F.unsqueeze(this.W_q.forward(query), 1)))), 2); // (B, S)
-    const alpha = F.softmax(e, 1);
-    const ctx = F.squeeze(F.bmm(F.unsqueeze(alpha, 1), keys), 1); // (B, K)
-    return { ctx, alpha };
+    // one fused node for tanh(projKeys + W_q s), the v-scores, softmax and the context
+    const { context, weights } = F.additiveAttention(this.W_q.forward(query), projKeys, this.v.weight, keys, null);
+    return { ctx: context, alpha: weights };
   }
 }
 

@@ -1,9 +1,8 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
-import { getBackend } from '../backend/registry.js';
 import { checkBackward, checkForward, isAnomalyEnabled } from './anomaly.js';
 import { isGradEnabled, noGrad } from './grad-mode.js';
-import { accumulate, onesLike } from './helpers.js';
+import { accumulate, accumulateContiguous, addInto, onesLike } from './helpers.js';
 
 /**
  * Attaches a backward rule to `out` when any input needs gradients and recording is on.
@@ -68,10 +67,11 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       }
       const node = t.gradFn;
       if (node === null) {
-        if (t.requiresGrad) t.grad = t.grad ? accumulate(t.grad, g) : exclusive ? g : detachedCopy(g);
+        // .grad is always contiguous: optimizers pair it element by element with the parameter
+        if (t.requiresGrad) t.grad = t.grad ? accumulateContiguous(t.grad, g) : exclusive && g.isContiguous() && g.offset === 0 ? g : detachedCopy(g);
         continue;
       }
-      if (t.retainsGrad) t.grad = t.grad ? accumulate(t.grad, g) : detachedCopy(g);
+      if (t.retainsGrad) t.grad = t.grad ? accumulateContiguous(t.grad, g) : detachedCopy(g);
       if (node.backward === null) {
         throw new Error(
           `backward: trying to go through the graph of '${node.name}' a second time; its buffers were freed. ` +
@@ -92,7 +92,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
         }
         const prev = grads.get(inp);
         if (!prev) grads.set(inp, ig);
-        else if (owned.has(prev)) addInPlace(prev, ig);
+        else if (owned.has(prev) && (prev.isContiguous() || sameLayout(prev, ig))) addInto(prev, ig);
         else {
           const sum = accumulate(prev, ig);
           owned.add(sum);
@@ -128,12 +128,11 @@ function topoOrder(root: Tensor): Tensor[] {
   return order;
 }
 
-/** acc += g for a dense float32 accumulator (elementwise, so aliasing the output with `acc` is safe). */
-function addInPlace(acc: Tensor, g: Tensor): void {
-  getBackend().binary('add', acc, g, acc.data as Float32Array);
+function sameLayout(a: Tensor, b: Tensor): boolean {
+  return a.strides.every((s, i) => s === b.strides[i]);
 }
 
 function detachedCopy(g: Tensor): Tensor {
   // A gradient may alias storage of another tensor (e.g. an expand view); .grad must own its data.
-  return accumulate(null, g);
+  return accumulateContiguous(null, g);
 }

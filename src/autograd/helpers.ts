@@ -29,12 +29,70 @@ export function expandedView(t: View, shape: readonly number[]): View {
   return { data: t.data, shape, strides, offset: t.offset };
 }
 
-/** prev + g as a new owned tensor (prev null: a contiguous copy of g). */
+/**
+ * Strides of `t` when its elements fill a gap-free block starting at its offset in some dimension
+ * order (a contiguous tensor, or e.g. the transposed view of one); null otherwise.
+ */
+export function denseStrides(t: View): readonly number[] | null {
+  const dims: number[] = [];
+  for (let i = 0; i < t.shape.length; i++) {
+    if (t.shape[i] === 0) return null;
+    if (t.shape[i] > 1) dims.push(i);
+  }
+  dims.sort((x, y) => t.strides[x] - t.strides[y]);
+  let expected = 1;
+  for (const d of dims) {
+    if (t.strides[d] !== expected) return null;
+    expected *= t.shape[d];
+  }
+  return t.strides;
+}
+
+function sameStrides(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function flat(t: View, n: number): View {
+  return { data: t.data, shape: [n], strides: [1], offset: t.offset };
+}
+
+/**
+ * prev + g as a new owned tensor (prev null: a copy of g). When g is a dense block in another
+ * dimension order (the gradient of a transposed weight, summed over time steps) and prev has
+ * that layout too, the sum keeps it: the additions stay sequential passes over memory instead of
+ * strided ones. Otherwise the result is contiguous.
+ */
 export function accumulate(prev: Tensor | null, g: Tensor): Tensor {
+  const n = g.size;
+  const layout = denseStrides(g);
+  if (layout && n > 1 && !g.isContiguous() && (prev === null || (denseStrides(prev) && sameStrides(prev.strides, layout)))) {
+    const out = new Tensor(getBackend().alloc('float32', n), g.shape.slice(), layout.slice());
+    if (prev === null) getBackend().copy(flat(g, n), out.data);
+    else getBackend().binary('add', flat(prev, n), flat(g, n), out.data as Float32Array);
+    return out;
+  }
+  return accumulateContiguous(prev, g);
+}
+
+/** prev + g (prev null: g) as a new contiguous tensor. */
+export function accumulateContiguous(prev: Tensor | null, g: Tensor): Tensor {
   const out = empty(g.shape);
   if (prev === null) getBackend().copy(g, out.data);
   else getBackend().binary('add', prev, g, out.data as Float32Array);
   return out;
+}
+
+/** acc += g in place, for an accumulator this backward pass allocated (contiguous or dense in g's layout). */
+export function addInto(acc: Tensor, g: Tensor): void {
+  const n = acc.size;
+  if (acc.isContiguous() && acc.offset === 0) {
+    getBackend().binary('add', acc, g, acc.data as Float32Array);
+  } else if (denseStrides(acc) && denseStrides(g) && sameStrides(acc.strides, g.strides)) {
+    getBackend().binary('add', flat(acc, n), flat(g, n), (acc.data as Float32Array).subarray(acc.offset, acc.offset + n));
+  } else {
+    throw new Error(`backward: internal error, accumulator of shape ${fmtShape(acc.shape)} has strides [${acc.strides}] unlike the gradient's [${g.strides}]`);
+  }
 }
 
 /** Throws a dtype error naming the op unless `t` is float32. */

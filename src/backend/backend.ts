@@ -125,6 +125,12 @@ export interface Backend {
    */
   reduce(op: ReduceOp, x: Storage, outer: number, r: number, inner: number, out: Storage): void;
 
+  /**
+   * Σ x² over a whole array, accumulated in double over fixed chunks of 32768 values summed in
+   * order (for global gradient norms: the result does not depend on thread counts).
+   */
+  sumSquares(x: Float32Array): number;
+
   /** Inclusive prefix sum along the middle axis of [outer, r, inner]. */
   cumsum(x: Float32Array, outer: number, r: number, inner: number, out: Float32Array): void;
 

@@ -1,3 +1,4 @@
+import { getBackend } from '../backend/registry.js';
 import type { Parameter } from '../nn/parameter.js';
 
 /**
@@ -7,10 +8,12 @@ import type { Parameter } from '../nn/parameter.js';
  */
 export function clipGradNorm(params: Iterable<Parameter>, maxNorm: number, normType = 2): number {
   const grads = [...params].map((p) => p.grad).filter((g) => g !== null);
+  const backend = getBackend();
   let total = 0;
   for (const g of grads) {
-    const v = g!.values();
-    if (normType === Infinity) for (let i = 0; i < v.length; i++) total = Math.max(total, Math.abs(v[i]));
+    const v = g!.values() as Float32Array;
+    if (normType === 2) total += backend.sumSquares(v);
+    else if (normType === Infinity) for (let i = 0; i < v.length; i++) total = Math.max(total, Math.abs(v[i]));
     else for (let i = 0; i < v.length; i++) total += Math.abs(v[i]) ** normType;
   }
   if (normType !== Infinity) total = total ** (1 / normType);
@@ -20,7 +23,7 @@ export function clipGradNorm(params: Iterable<Parameter>, maxNorm: number, normT
     for (const g of grads) {
       // grads are owned contiguous tensors (the engine allocates them), so scale in place
       const d = g!.data as Float32Array;
-      for (let i = 0; i < d.length; i++) d[i] *= coef;
+      backend.unary('mulScalar', { data: d, shape: [d.length], strides: [1], offset: 0 }, d, coef);
     }
   }
   return total;

@@ -39,3 +39,28 @@ test('backward: a hook sees the summed gradient and its replacement becomes .gra
   assert.deepEqual(seen, [5, 5]);
   assert.deepEqual(Array.from(x.grad!.values()), [50, 50]);
 });
+
+test('backward: a transposed column slice of a weight, used at every step, gets the summed gradient in the weight layout', () => {
+  const rows = 6, cols = 7, k0 = 2, kn = 4, B = 3, steps = 4;
+  const rand = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 13.7 + i * 1.3));
+  const w = tensor(rand(rows * cols, 1), { requiresGrad: true });
+  const W = ops.reshape(w, [rows, cols]);
+  const Wn = ops.narrow(W, 1, k0, kn); // (rows, kn): linear(x, Wn) multiplies by its transpose
+  const xs = Array.from({ length: steps }, (_, t) => ops.reshape(tensor(rand(B * kn, 10 + t)), [B, kn]));
+  const cs = Array.from({ length: steps }, (_, t) => ops.reshape(tensor(rand(B * rows, 20 + t)), [B, rows]));
+  let loss = ops.sum(ops.mul(ops.matmul(ops.reshape(tensor(rand(B * cols, 5)), [B, cols]), ops.transpose(W, 0, 1)), cs[0]));
+  const WnT = ops.transpose(Wn, 0, 1); // shared by steps 0-2 (as an RNN shares Wᵀ), step 3 takes its own
+  for (let t = 0; t < steps; t++) loss = ops.add(loss, ops.sum(ops.mul(ops.matmul(xs[t], t < 3 ? WnT : ops.transpose(Wn, 0, 1)), cs[t])));
+  loss.backward();
+  const want = new Float64Array(rows * cols);
+  const x0 = rand(B * cols, 5), c0 = rand(B * rows, 20);
+  for (let b = 0; b < B; b++) for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) want[r * cols + c] += c0[b * rows + r] * x0[b * cols + c];
+  for (let t = 0; t < steps; t++) {
+    const x = rand(B * kn, 10 + t), c = rand(B * rows, 20 + t);
+    for (let b = 0; b < B; b++) for (let r = 0; r < rows; r++) for (let j = 0; j < kn; j++) want[r * cols + k0 + j] += c[b * rows + r] * x[b * kn + j];
+  }
+  const got = w.grad!;
+  assert.ok(got.isContiguous() && got.offset === 0, '.grad is contiguous');
+  const g = got.values();
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(g[i] - want[i]) < 1e-5, `element ${i}: ${g[i]} vs ${want[i]}`);
+});

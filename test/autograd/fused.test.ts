@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as F from '../../src/autograd/ops/index.js';
 import { gradcheck } from '../../src/autograd/gradcheck.js';
 import { Generator } from '../../src/tensor/rng.js';
-import { randn } from '../../src/tensor/creation.js';
+import { randn, tensor } from '../../src/tensor/creation.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 
 /** The LSTM cell written with primitives, the definition the fused op must reproduce. */
@@ -47,4 +47,59 @@ test('fused lstmCell passes a finite-difference gradient check through h and c',
 
 test('fused lstmCell rejects mismatched shapes', () => {
   assert.throws(() => F.lstmCell(randn([2, 8]), randn([2, 3])), /lstmCell: expected gates \[B, 4H\] and c \[B, H\], got \[2,8\] and \[2,3\]/);
+});
+
+/** Additive attention written with primitives, the definition the fused op must reproduce. */
+function attentionComposed(q: Tensor, keys: Tensor, v: Tensor, memory: Tensor, padMask: Tensor | null): { context: Tensor; weights: Tensor } {
+  const [B, S] = keys.shape;
+  let scores = F.reshape(F.matmul(F.tanh(F.add(keys, F.unsqueeze(q, 1))), F.reshape(v, [-1, 1])), [B, S]);
+  if (padMask) scores = F.maskedFill(scores, padMask, -Infinity);
+  const weights = F.softmax(scores, 1);
+  return { context: F.reshape(F.matmul(F.unsqueeze(weights, 1), memory), [B, memory.shape[2]]), weights };
+}
+
+test('fused additiveAttention equals the composition in value and gradient, with padding', () => {
+  const gen = new Generator(11);
+  for (const [B, S, A, M, vShape] of [[1, 1, 1, 1, [1]], [3, 5, 4, 6, [1, 4]], [4, 17, 33, 9, [33]]] as [number, number, number, number, number[]][]) {
+    const q = randn([B, A], { generator: gen });
+    const keysBase = randn([B, A, S], { generator: gen }); // keys as a transposed view: non-contiguous input
+    const v = randn(vShape, { generator: gen });
+    const memory = randn([B, S, M], { generator: gen });
+    const mask = new Float32Array(B * S);
+    for (let b = 0; b < B; b++) for (let s = S - b; s < S; s++) if (s > 0) mask[b * S + s] = 1; // row b: last b positions padded
+    const padMask = F.reshape(tensor(Array.from(mask)), [B, S]);
+    const up = randn([B, M], { generator: gen });
+    const upW = randn([B, S], { generator: gen });
+    const run = (fn: typeof attentionComposed) => {
+      const ins = [q, keysBase, v, memory].map((t) => t.detach().requiresGrad_());
+      const r = fn(ins[0], F.transpose(ins[1], 1, 2), ins[2], ins[3], padMask);
+      F.add(F.sum(F.mul(r.context, up)), F.sum(F.mul(r.weights, upW))).backward(); // both outputs carry gradient
+      return [r.context.values(), r.weights.values(), ...ins.map((t) => t.grad!.values())];
+    };
+    const got = run(F.additiveAttention);
+    const want = run(attentionComposed);
+    const names = ['context', 'weights', 'dq', 'dkeys', 'dv', 'dmemory'];
+    for (let k = 0; k < names.length; k++) {
+      assert.equal(got[k].length, want[k].length);
+      for (let i = 0; i < want[k].length; i++) {
+        assert.ok(Math.abs(got[k][i] - want[k][i]) <= 1e-5 + 1e-4 * Math.abs(want[k][i]), `${names[k]}[${i}] ${got[k][i]} vs ${want[k][i]} (B=${B}, S=${S}, A=${A})`);
+      }
+    }
+    for (let i = 0; i < B * S; i++) if (mask[i]) assert.equal(got[1][i], 0, 'padded positions get zero weight');
+  }
+});
+
+test('fused additiveAttention passes a finite-difference gradient check', () => {
+  const gen = new Generator(5);
+  const padMask = F.reshape(tensor([0, 0, 1, 0, 0, 0]), [2, 3]);
+  gradcheck((q, keys, v, memory) => {
+    const r = F.additiveAttention(q, keys, v, memory, padMask);
+    return F.concat([r.context, F.mul(r.weights, 3)], 1);
+  },
+    [randn([2, 4], { generator: gen }), randn([2, 3, 4], { generator: gen }), randn([4], { generator: gen }), randn([2, 3, 5], { generator: gen })]);
+});
+
+test('fused additiveAttention names the shapes it rejects', () => {
+  assert.throws(() => F.additiveAttention(randn([2, 4]), randn([2, 3, 5]), randn([4]), randn([2, 3, 6]), null),
+    /additiveAttention: expected q \[B, A\], keys \[B, S, A\].*got q \[2,4\], keys \[2,3,5\]/);
 });

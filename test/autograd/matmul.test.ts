@@ -116,5 +116,8 @@ test('addmm: beta·input + alpha·(a@b) in value and gradient, with a broadcast 
   for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-5 * Math.max(1, Math.abs(want[i])), `[${i}] ${got[i]} vs ${want[i]}`);
   gradcheck((i, x, y) => ops.addmm(i, x, y, { alpha: 0.5, beta: -2 }), [rnd([3, 4], 64), rnd([3, 5], 65), rnd([5, 4], 66)]);
   gradcheck((i, x, y) => ops.addmm(i, ops.transpose(x), y), [rnd([1, 4], 67), rnd([5, 3], 68), rnd([5, 4], 69)]);
+  // transposed (column-slice) weights as the second operand, as a recurrent step passes W_hhᵀ
+  gradcheck((i, x, y) => ops.addmm(i, x, ops.transpose(y)), [rnd([3, 4], 70), rnd([3, 5], 71), rnd([4, 5], 72)]);
+  gradcheck((i, x, y) => ops.addmm(i, x, ops.transpose(ops.narrow(y, 1, 1, 5))), [rnd([3, 4], 73), rnd([3, 5], 74), rnd([4, 7], 75)]);
   assert.throws(() => ops.addmm(rnd([3, 4], 1), rnd([3, 5], 2), rnd([4, 4], 3)), /addmm: cannot multiply \[3,5\] by \[4,4\]/);
 });

@@ -18,7 +18,7 @@ function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, what: stri
 test('reduce matches the reference for every op and layout, including NaN and ties', { skip: skipNative }, () => {
   const gen = new Generator(31);
   const ops: ReduceOp[] = ['sum', 'max', 'min', 'prod', 'argmax', 'argmin', 'logsumexp'];
-  for (const [outer, r, inner] of [[1, 1000, 1], [3, 17, 33], [64, 3, 1], [1, 1280, 512], [7, 1, 9], [2, 5, 100]]) {
+  for (const [outer, r, inner] of [[1, 1000, 1], [3, 17, 33], [64, 3, 1], [1, 1280, 512], [7, 1, 9], [2, 5, 100], [1, 576, 4215], [2, 300, 257], [1, 2, 16]]) {
     const x = randomArray(outer * r * inner, gen).map((v) => Math.round(v * 8) / 4); // coarse values: ties
     if (outer * r * inner > 50) x[40] = NaN;
     for (const op of ops) {
@@ -30,6 +30,23 @@ test('reduce matches the reference for every op and layout, including NaN and ti
       assertClose(got, want, `reduce ${op} [${outer},${r},${inner}]`, op === 'prod' || op === 'logsumexp' ? 1e-6 : 0);
     }
   }
+});
+
+test('sumSquares equals the reference exactly, whatever the length and thread split', { skip: skipNative }, () => {
+  const gen = new Generator(37);
+  for (const n of [0, 1, 3, 17, 1000, 32768, 32769, 300001, 1 << 20]) {
+    const x = randomArray(n, gen);
+    const want = jsBackend.sumSquares(x);
+    let naive = 0;
+    for (let i = 0; i < n; i++) naive += x[i] * x[i];
+    assert.equal(nativeBackend!.sumSquares(x), want, `sumSquares n=${n}`);
+    assert.ok(Math.abs(want - naive) <= 1e-9 * Math.max(1, naive), `sumSquares n=${n}: ${want} vs naive ${naive}`);
+  }
+  const special = new Float32Array(300000);
+  special[123456] = NaN;
+  assert.ok(Number.isNaN(nativeBackend!.sumSquares(special)));
+  special[123456] = Infinity;
+  assert.equal(nativeBackend!.sumSquares(special), Infinity);
 });
 
 test('indexSelect and indexAdd match the reference with repeated indices', { skip: skipNative }, () => {

@@ -38,3 +38,86 @@ export function lstmCell(gates: Tensor, c: Tensor): { h: Tensor; c: Tensor } {
   });
   return { h: narrow(hc, 1, 0, h), c: narrow(hc, 1, h, h) };
 }
+
+/** GEMM on contiguous row-major operands (optionally transposed as stored), C = A·B, batched by strides. */
+function gemmInto(
+  transA: boolean, transB: boolean, m: number, n: number, k: number,
+  a: Float32Array, strideA: number, b: Float32Array, strideB: number, c: Float32Array, batch = 1, ldc = n, strideC = m * ldc,
+): void {
+  getBackend().gemm({
+    transA, transB, m, n, k, alpha: 1,
+    a, aOffset: 0, lda: transA ? m : k, strideA,
+    b, bOffset: 0, ldb: transB ? k : n, strideB,
+    beta: 0, c, cOffset: 0, ldc, strideC, batch,
+  });
+}
+
+/**
+ * Additive (Bahdanau) attention in one graph node:
+ *   e = tanh(keys + q), score_s = e_s · v, α = softmax(score) over s (padding: -∞), context = Σ_s α_s memory_s.
+ * Shapes: q [B, A] (the projected query), keys [B, S, A] (the projected memory), v [A] or [1, A],
+ * memory [B, S, M], padMask [B, S] with 1 on padding (or null) -> { context [B, M], weights [B, S] }.
+ * Written out as primitives this step allocates and walks two [B, S, A] tensors in the forward
+ * pass and four in the backward one; here one [B, S, A] buffer is kept for backward and one is
+ * made there. Context and weights are views of one [B, M + S] result, so both are differentiable.
+ */
+export function additiveAttention(q: Tensor, keys: Tensor, v: Tensor, memory: Tensor, padMask: Tensor | null): { context: Tensor; weights: Tensor } {
+  for (const [t, what] of [[q, 'query'], [keys, 'keys'], [v, 'v'], [memory, 'memory']] as const) requireFloat('additiveAttention', t, what);
+  const [B, S, A] = keys.shape;
+  const ok = keys.ndim === 3 && q.ndim === 2 && q.shape[0] === B && q.shape[1] === A && v.size === A && (v.ndim === 1 || (v.ndim === 2 && v.shape[0] === 1)) &&
+    memory.ndim === 3 && memory.shape[0] === B && memory.shape[1] === S && (padMask === null || (padMask.ndim === 2 && padMask.shape[0] === B && padMask.shape[1] === S));
+  if (!ok) {
+    throw new Error(`additiveAttention: expected q [B, A], keys [B, S, A], v [A], memory [B, S, M], padMask [B, S]; got q ${fmtShape(q.shape)}, ` +
+      `keys ${fmtShape(keys.shape)}, v ${fmtShape(v.shape)}, memory ${fmtShape(memory.shape)}, padMask ${padMask ? fmtShape(padMask.shape) : 'null'}`);
+  }
+  const M = memory.shape[2];
+  const W = M + S; // row of the result: context, then weights
+  const be = getBackend();
+  const e = empty([B, S, A]);
+  const E = e.data as Float32Array;
+  be.binary('add', keys, { data: q.data, shape: [B, S, A], strides: [q.strides[0], 0, q.strides[1]], offset: q.offset }, E);
+  be.unary('tanh', e, E);
+  const vv = v.values() as Float32Array;
+  const scores = new Float32Array(B * S);
+  gemmInto(false, false, B * S, 1, A, E, 0, vv, 0, scores);
+  if (padMask) {
+    const pm = padMask.values();
+    for (let i = 0; i < B * S; i++) if (pm[i] !== 0) scores[i] = -Infinity;
+  }
+  const alpha = new Float32Array(B * S);
+  be.softmax(scores, B, S, alpha, false);
+  const mem = memory.values() as Float32Array;
+  const result = empty([B, W]);
+  const R = result.data as Float32Array;
+  gemmInto(false, false, 1, M, S, alpha, S, mem, S * M, R, B, M, W); // context_b = α_b · memory_b
+  for (let b = 0; b < B; b++) for (let s = 0; s < S; s++) R[b * W + M + s] = alpha[b * S + s];
+  record(result, 'additiveAttention', [q, keys, v, memory], (grad) => {
+    const G = grad.values() as Float32Array; // [B, W]: gradient of the context, then of the weights
+    const gAlpha = new Float32Array(B * S);
+    gemmInto(false, false, S, 1, M, mem, S * M, G, W, gAlpha, B); // memory_b · gctx_b
+    for (let b = 0; b < B; b++) for (let s = 0; s < S; s++) gAlpha[b * S + s] += G[b * W + M + s];
+    let gMemory: Tensor | null = null;
+    if (memory.requiresGrad) {
+      gMemory = empty([B, S, M]);
+      gemmInto(true, false, S, M, 1, alpha, S, G, W, gMemory.data as Float32Array, B); // α_b ⊗ gctx_b
+    }
+    const gScores = new Float32Array(B * S);
+    be.softmaxBackward(alpha, gAlpha, B, S, gScores, false);
+    const gPre = empty([B, S, A]);
+    const GP = gPre.data as Float32Array;
+    gemmInto(false, false, B * S, A, 1, gScores, 0, vv, 0, GP); // gScore ⊗ v
+    be.binary('tanhBackward', gPre, e, GP);
+    let gq: Tensor | null = null;
+    if (q.requiresGrad) {
+      gq = empty([B, A]);
+      be.reduce('sum', GP, B, S, A, gq.data);
+    }
+    let gv: Tensor | null = null;
+    if (v.requiresGrad) {
+      gv = empty(v.shape);
+      gemmInto(true, false, 1, A, B * S, gScores, 0, E, 0, gv.data as Float32Array); // Σ gScore · e
+    }
+    return [gq, keys.requiresGrad ? gPre : null, gv, gMemory];
+  });
+  return { context: narrow(result, 1, 0, M), weights: narrow(result, 1, M, S) };
+}

@@ -99,7 +99,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  * instead of strided ones.
  */
 function columnMajor(t: Tensor): boolean {
-  return t.ndim === 2 && t.shape[0] > 1 && t.shape[1] > 1 && t.strides[0] === 1 && t.strides[1] === t.shape[0];
+  // strides[1] > shape[0]: the transpose of a column slice, as a decoder's input weights split by input part
+  return t.ndim === 2 && t.shape[0] > 1 && t.shape[1] > 1 && t.strides[0] === 1 && t.strides[1] >= t.shape[0];
 }
 
 /** Unrecorded batched GEMM of [batch..., m, k] · [batch..., k, n]. */
@@ -150,8 +151,8 @@ export function addmm(input: Tensor, a: Tensor, b: Tensor, opts: { alpha?: numbe
   }
   return record(out, 'addmm', [input, a, b], (g) => [
     input.requiresGrad ? sumToShape(beta === 1 ? g : mulScalar(g, beta), input.shape) : null,
-    a.requiresGrad ? mulScalar(mm(g, transpose(b), [], m, k, n), alpha) : null,
-    b.requiresGrad ? mulScalar(mm(transpose(a), g, [], k, n, m), alpha) : null,
+    a.requiresGrad ? mulScalar(columnMajor(a) ? transpose(mm(b, transpose(g), [], k, m, n)) : mm(g, transpose(b), [], m, k, n), alpha) : null,
+    b.requiresGrad ? mulScalar(columnMajor(b) ? transpose(mm(transpose(g), a, [], n, k, m)) : mm(transpose(a), g, [], k, n, m), alpha) : null,
   ]);
 }
 

@@ -10,6 +10,26 @@ import { cumsumKernel, reduceKernel } from './reduce.js';
 import { softmaxBackwardKernel, softmaxKernel } from './softmax.js';
 import { lstmCellBackwardKernel, lstmCellKernel } from './lstm.js';
 
+const SQ_CHUNK = 32768;
+
+/** Σ x², as the native kernel orders it: four double accumulators per chunk, chunks in order. */
+function sumSquaresKernel(x: Float32Array): number {
+  let total = 0;
+  for (let s = 0; s < x.length; s += SQ_CHUNK) {
+    const e = Math.min(x.length, s + SQ_CHUNK);
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, i = s;
+    for (; i + 4 <= e; i += 4) {
+      a0 += x[i] * x[i];
+      a1 += x[i + 1] * x[i + 1];
+      a2 += x[i + 2] * x[i + 2];
+      a3 += x[i + 3] * x[i + 3];
+    }
+    for (; i < e; i++) a0 += x[i] * x[i];
+    total += (a0 + a1) + (a2 + a3);
+  }
+  return total;
+}
+
 /** The reference backend: plain TypeScript loops, browser-safe, the oracle for every other backend. */
 export const jsBackend: Backend = {
   name: 'js',
@@ -20,6 +40,7 @@ export const jsBackend: Backend = {
   binary: binaryKernel,
   where: whereKernel,
   reduce: reduceKernel,
+  sumSquares: sumSquaresKernel,
   cumsum: cumsumKernel,
   gemm: gemmKernel,
   softmax: softmaxKernel,

@@ -23,6 +23,7 @@ export interface NativeAddon {
   softmax(x: Float32Array, rows: number, cols: number, out: Float32Array, log: boolean): void;
   softmaxBackward(y: Float32Array, dy: Float32Array, rows: number, cols: number, out: Float32Array, log: boolean): void;
   reduce(op: number, x: Float32Array, outer: number, r: number, inner: number, out: Float32Array | Int32Array): void;
+  sumSquares(x: Float32Array): number;
   indexSelect(x: Float32Array, outer: number, n: number, inner: number, index: Int32Array, out: Float32Array): void;
   indexAdd(src: Float32Array, outer: number, n: number, inner: number, index: Int32Array, out: Float32Array): void;
   adam(

@@ -176,6 +176,9 @@ function makeBackend(addon: NativeAddon): Backend {
       if (rows * cols < NATIVE_ELEMENTWISE_MIN) jsBackend.topk(x, rows, cols, k, largest, values, indices);
       else addon.topk(x, rows, cols, k, largest, values, indices);
     },
+    sumSquares(x: Float32Array): number {
+      return x.length < NATIVE_ELEMENTWISE_MIN ? jsBackend.sumSquares(x) : addon.sumSquares(x);
+    },
     cumsum(x: Float32Array, outer: number, r: number, inner: number, out: Float32Array): void {
       if (outer * r * inner < NATIVE_ELEMENTWISE_MIN) jsBackend.cumsum(x, outer, r, inner, out);
       else addon.cumsum(x, outer, r, inner, out);

@@ -14,6 +14,11 @@ import { Seq2SeqModel, type Seq2SeqBatch, type Seq2SeqOutput } from './model.js'
 import { OutputLayer } from './output-layer.js';
 import type { DecoderState } from './state.js';
 
+interface StepWeights {
+  hhT: Tensor;
+  extraT: Tensor | null;
+}
+
 /**
  * Encoder-decoder with attention. At every output step the decoder looks back at all encoder
  * outputs instead of one fixed vector.
@@ -56,16 +61,32 @@ export class AttentionSeq2Seq extends Seq2SeqModel {
     const y = dropout(this.tgt_embed.forward(tgtIn), p, this.training); // (B, T, E)
     const xs = unbindViews(this.embeddingGates(y), 1); // T × (B, 4Hd)
     let state = this.initialState(enc);
-    const wExtra = this.extraWeight(); // one view for all steps: its gradient is summed once, not padded per step
-    const outs: Tensor[] = [];
+    const w = this.stepWeights(); // one set of views for all steps: their gradients are summed once, not padded per step
     const attns: Tensor[] = [];
-    for (let t = 0; t < T; t++) {
-      const r = this.stepFromGates(xs[t], state, wExtra);
-      state = r.state;
-      outs.push(r.hTilde);
-      attns.push(state.attention!);
+    let hTilde: Tensor; // (B, T, Hd)
+    if (this.config.inputFeeding) {
+      const outs: Tensor[] = [];
+      for (let t = 0; t < T; t++) {
+        const r = this.stepFromGates(xs[t], state, w);
+        state = r.state;
+        outs.push(r.hTilde);
+        attns.push(state.attention!);
+      }
+      hTilde = F.stack(outs, 1);
+    } else {
+      // Without input feeding h̃_t feeds nothing back, so the readout runs once over all steps:
+      // one (B·T, M+Hd) x (M+Hd, Hd) product instead of T small ones.
+      const contexts: Tensor[] = [];
+      const tops: Tensor[] = [];
+      for (let t = 0; t < T; t++) {
+        const r = this.recurrentStep(xs[t], state, w);
+        state = r.state;
+        contexts.push(r.context);
+        tops.push(r.top);
+        attns.push(state.attention!);
+      }
+      hTilde = F.tanh(this.combine.forward(F.concat([F.stack(contexts, 1), F.stack(tops, 1)], 2)));
     }
-    const hTilde = F.stack(outs, 1); // (B, T, Hd)
     // One output matmul over all steps: (B·T, Hd) x (Hd, V).
     const logits = this.out.forward(dropout(hTilde, p, this.training)); // (B, T, V)
     return { logits, attention: F.stack(attns, 1) }; // (B, T, S)
@@ -84,14 +105,20 @@ export class AttentionSeq2Seq extends Seq2SeqModel {
   decodeStep(state: DecoderState, tokens: Int32Array): { logits: Tensor; state: DecoderState } {
     const R = tokens.length;
     const y = this.tgt_embed.forward(new Tensor(Int32Array.from(tokens), [R])); // (R, E)
-    const r = this.stepFromGates(this.embeddingGates(y), state, this.extraWeight());
+    const r = this.stepFromGates(this.embeddingGates(y), state, this.stepWeights());
     return { logits: this.out.forward(r.hTilde), state: r.state }; // (R, V)
   }
 
-  /** The first decoder layer's input weights for the context / input-feeding columns: (4Hd, extra) view, or null. */
-  private extraWeight(): Tensor | null {
-    if (this.extraInput === 0) return null;
-    return F.narrow(this.decoder.at(0).weight_ih, 1, this.config.tgtEmbSize, this.extraInput);
+  /**
+   * Transposed views of the first decoder layer's recurrent weights (Hd, 4Hd) and of its input
+   * weights for the context / input-feeding columns (extra, 4Hd), or null without such columns.
+   */
+  private stepWeights(): StepWeights {
+    const cell = this.decoder.at(0);
+    return {
+      hhT: F.transpose(cell.weight_hh),
+      extraT: this.extraInput === 0 ? null : F.transpose(F.narrow(cell.weight_ih, 1, this.config.tgtEmbSize, this.extraInput)),
+    };
   }
 
   /**
@@ -106,7 +133,17 @@ export class AttentionSeq2Seq extends Seq2SeqModel {
   }
 
   /** One decoder step given the embedding gates xe (R, 4Hd). -> h̃ (R, Hd) and the next state. */
-  private stepFromGates(xe: Tensor, state: DecoderState, wExtra: Tensor | null): { hTilde: Tensor; state: DecoderState } {
+  private stepFromGates(xe: Tensor, state: DecoderState, w: StepWeights): { hTilde: Tensor; state: DecoderState } {
+    const r = this.recurrentStep(xe, state, w);
+    const hTilde = F.tanh(this.combine.forward(F.concat([r.context, r.top], 1))); // (R, Hd)
+    return { hTilde, state: this.config.inputFeeding ? { ...r.state, feed: hTilde } : r.state };
+  }
+
+  /**
+   * The recurrent part of a step: attention and the LSTM layers. -> the top layer's output s_t,
+   * the context c_t and the next state (its `feed` still the previous h̃: the caller sets it).
+   */
+  private recurrentStep(xe: Tensor, state: DecoderState, w: StepWeights): { top: Tensor; context: Tensor; state: DecoderState } {
     const c = this.config;
     const bahdanau = c.attention === 'bahdanau';
     const memory = state.memory!, keys = state.keys!, padMask = state.padMask!;
@@ -117,9 +154,8 @@ export class AttentionSeq2Seq extends Seq2SeqModel {
     const extra: Tensor[] = [];
     if (bahdanau) extra.push(att!.context);
     if (c.inputFeeding) extra.push(state.feed!);
-    const cell0 = this.decoder.at(0);
-    let gates = F.add(xe, linear(state.h[0], cell0.weight_hh)); // (R, 4Hd)
-    if (extra.length > 0) gates = F.add(gates, linear(extra.length === 1 ? extra[0] : F.concat(extra, 1), wExtra!));
+    let gates = F.addmm(xe, state.h[0], w.hhT); // (R, 4Hd): each product accumulates into the running sum
+    if (extra.length > 0) gates = F.addmm(gates, extra.length === 1 ? extra[0] : F.concat(extra, 1), w.extraT!);
     const first = lstmCellStep(gates, state.c[0]);
     const hs = [first.h], cs = [first.c];
     for (let l = 1; l < c.layers; l++) {
@@ -129,10 +165,6 @@ export class AttentionSeq2Seq extends Seq2SeqModel {
     }
     const s = hs[top]; // (R, Hd)
     if (!bahdanau) att = this.attention.forward(s, keys, memory, padMask); // with s_t
-    const hTilde = F.tanh(this.combine.forward(F.concat([att!.context, s], 1))); // (R, Hd)
-    return {
-      hTilde,
-      state: { ...state, h: hs, c: cs, feed: c.inputFeeding ? hTilde : null, attention: att!.weights },
-    };
+    return { top: s, context: att!.context, state: { ...state, h: hs, c: cs, attention: att!.weights } };
   }
 }

@@ -59,14 +59,9 @@ export class Attention extends Module {
     if (padMask.shape[0] !== B || padMask.shape[1] !== S) {
       throw new Error(`Attention(${this.kind}): padMask must be [${B}, ${S}], got ${fmtShape(padMask.shape)}`);
     }
-    let scores: Tensor; // (B, S)
-    if (this.kind === 'bahdanau') {
-      const q = F.unsqueeze(this.W_q!.forward(query), 1); // (B, 1, A)
-      const e = F.tanh(F.add(keys, q)); // (B, S, A)
-      scores = F.reshape(this.v!.forward(e), [B, S]);
-    } else {
-      scores = F.reshape(F.matmul(keys, F.unsqueeze(query, 2)), [B, S]); // (B, S, Hd) x (B, Hd, 1)
-    }
+    // one fused node: scores, softmax and context without the two (B, S, A) temporaries per step
+    if (this.kind === 'bahdanau') return F.additiveAttention(this.W_q!.forward(query), keys, this.v!.weight, memory, padMask);
+    const scores = F.reshape(F.matmul(keys, F.unsqueeze(query, 2)), [B, S]); // (B, S, Hd) x (B, Hd, 1)
     const weights = F.softmax(F.maskedFill(scores, padMask, -Infinity), 1); // (B, S)
     const context = F.reshape(F.matmul(F.unsqueeze(weights, 1), memory), [B, this.memoryDim]); // (B, 1, S) x (B, S, M)
     return { context, weights };

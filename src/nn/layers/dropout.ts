@@ -1,4 +1,5 @@
 import * as F from '../../autograd/ops/index.js';
+import { getBackend } from '../../backend/registry.js';
 import { bernoulli } from '../../tensor/creation.js';
 import type { Generator } from '../../tensor/rng.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -10,7 +11,10 @@ export function dropout(x: Tensor, p: number, training: boolean, generator?: Gen
   if (!training || p === 0) return x;
   if (p === 1) return F.mul(x, 0);
   const mask = bernoulli(1 - p, x.shape, { generator });
-  return F.mul(x, F.mul(mask, 1 / (1 - p)));
+  // the mask is fresh and carries no gradient: scale it in place rather than allocate a scaled copy
+  const m = mask.data as Float32Array;
+  getBackend().unary('mulScalar', { data: m, shape: [m.length], strides: [1], offset: 0 }, m, 1 / (1 - p));
+  return F.mul(x, mask);
 }
 
 export class Dropout extends Module {

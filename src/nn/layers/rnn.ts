@@ -192,12 +192,14 @@ abstract class RNNBase extends Module {
         for (let s = 0; s < T; s++) {
           const t = d === 1 ? T - 1 - s : s;
           if (t >= maxLen) { outs[t] = zeroState; continue; } // every row is padding here: state unchanged
-          const hh = F.matmul(h, whhT); // (B, G·H)
           let hNew: Tensor;
           let cNew: Tensor | null = null;
-          if (this.mode === 'LSTM') ({ h: hNew, c: cNew } = lstmCellStep(F.add(xs[t], hh), c));
-          else if (this.mode === 'GRU') hNew = gruCellStep(xs[t], w.bhh ? F.add(hh, w.bhh) : hh, h);
-          else hNew = rnnCellStep(F.add(xs[t], hh), this.act);
+          // addmm: x-projection + h·W_hhᵀ in one GEMM accumulating into a copy of the projection
+          if (this.mode === 'LSTM') ({ h: hNew, c: cNew } = lstmCellStep(F.addmm(xs[t], h, whhT), c));
+          else if (this.mode === 'GRU') {
+            const hh = F.matmul(h, whhT); // (B, G·H)
+            hNew = gruCellStep(xs[t], w.bhh ? F.add(hh, w.bhh) : hh, h);
+          } else hNew = rnnCellStep(F.addmm(xs[t], h, whhT), this.act);
           const m = masks[t]; // (B, 1), or null when every row is valid at t
           if (m) {
             outs[t] = F.mul(hNew, m);
