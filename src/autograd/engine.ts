@@ -12,7 +12,7 @@ export function record(
   out: Tensor,
   name: string,
   inputs: readonly Tensor[],
-  backward: (grad: Tensor) => readonly (Tensor | null | undefined)[],
+  backward: (grad: Tensor, into: readonly (Tensor | null)[]) => readonly (Tensor | null | undefined)[],
 ): Tensor {
   if (!isGradEnabled()) return out;
   let needs = false;
@@ -78,7 +78,11 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
             'Pass { retainGraph: true } to the first backward call.',
         );
       }
-      const inGrads = node.backward(g);
+      const into = node.inputs.map((inp) => {
+        const prev = grads.get(inp);
+        return prev !== undefined && owned.has(prev) && prev.isContiguous() && prev.offset === 0 ? prev : null;
+      });
+      const inGrads = node.backward(g, into);
       if (!options.retainGraph) node.backward = null;
       for (let k = 0; k < node.inputs.length; k++) {
         const inp = node.inputs[k];
@@ -91,6 +95,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
           );
         }
         const prev = grads.get(inp);
+        if (ig === prev) continue; // the rule added its contribution into the running sum itself
         if (!prev) grads.set(inp, ig);
         else if (owned.has(prev) && (prev.isContiguous() || sameLayout(prev, ig))) addInto(prev, ig);
         else {

@@ -8,9 +8,12 @@ export interface GradNode {
   readonly inputs: readonly Tensor[];
   /**
    * Returns one gradient per input (null where an input needs none). Set to null once the graph
-   * has been freed by a backward pass without `retainGraph`.
+   * has been freed by a backward pass without `retainGraph`. `into[k]`, when not null, is the
+   * running gradient sum the pass already holds for input k, contiguous and owned by the pass: a
+   * rule may add its contribution into it in place (a GEMM with β = 1) and return that same
+   * tensor, which tells the engine the addition is done.
    */
-  backward: ((grad: Tensor) => readonly (Tensor | null | undefined)[]) | null;
+  backward: ((grad: Tensor, into: readonly (Tensor | null)[]) => readonly (Tensor | null | undefined)[]) | null;
 }
 
 export type GradHook = (grad: Tensor) => Tensor | void;

@@ -103,3 +103,26 @@ test('fused additiveAttention names the shapes it rejects', () => {
   assert.throws(() => F.additiveAttention(randn([2, 4]), randn([2, 3, 5]), randn([4]), randn([2, 3, 6]), null),
     /additiveAttention: expected q \[B, A\], keys \[B, S, A\].*got q \[2,4\], keys \[2,3,5\]/);
 });
+
+test('fused additiveAttention over several steps sharing keys and memory sums their gradients like the composition', () => {
+  const gen = new Generator(13);
+  const [B, S, A, M, steps] = [3, 6, 5, 4, 5];
+  const keys0 = randn([B, S, A], { generator: gen }), v0 = randn([A], { generator: gen }), mem0 = randn([B, S, M], { generator: gen });
+  const qs = Array.from({ length: steps }, () => randn([B, A], { generator: gen }));
+  const padMask = F.reshape(tensor([0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]), [B, S]);
+  const run = (fn: typeof attentionComposed) => {
+    const [keys, v, mem] = [keys0, v0, mem0].map((t) => t.detach().requiresGrad_());
+    let loss: Tensor | null = null;
+    for (let t = 0; t < steps; t++) {
+      const r = fn(qs[t], keys, v, mem, padMask);
+      const l = F.add(F.sum(F.mul(r.context, t + 1)), F.sum(F.mul(r.weights, r.weights)));
+      loss = loss ? F.add(loss, l) : l;
+    }
+    loss!.backward();
+    return [keys.grad!.values(), v.grad!.values(), mem.grad!.values()];
+  };
+  const got = run(F.additiveAttention), want = run(attentionComposed);
+  for (let k = 0; k < 3; k++) {
+    for (let i = 0; i < want[k].length; i++) assert.ok(Math.abs(got[k][i] - want[k][i]) <= 1e-5 + 1e-4 * Math.abs(want[k][i]), `grad ${k}[${i}] ${got[k][i]} vs ${want[k][i]}`);
+  }
+});

@@ -121,3 +121,41 @@ test('addmm: beta·input + alpha·(a@b) in value and gradient, with a broadcast 
   gradcheck((i, x, y) => ops.addmm(i, x, ops.transpose(ops.narrow(y, 1, 1, 5))), [rnd([3, 4], 73), rnd([3, 5], 74), rnd([4, 7], 75)]);
   assert.throws(() => ops.addmm(rnd([3, 4], 1), rnd([3, 5], 2), rnd([4, 4], 3)), /addmm: cannot multiply \[3,5\] by \[4,4\]/);
 });
+
+test('linear: x·Wᵀ + bias equals the matmul composition, for every bias shape and strided weights', () => {
+  const x = rnd([2, 3, 4], 80), w = rnd([5, 4], 81);
+  const want = ops.add(ops.matmul(x, ops.transpose(w)), rnd([5], 82));
+  assertClose(ops.linear(x, w, rnd([5], 82)), want.values(), 1e-6);
+  assertClose(ops.linear(x, w), ops.matmul(x, ops.transpose(w)).values(), 1e-6);
+  const full = rnd([2, 3, 5], 83);
+  assertClose(ops.linear(x, w, full), ops.add(ops.matmul(x, ops.transpose(w)), full).values(), 1e-6);
+  gradcheck((xx, ww, bb) => ops.linear(xx, ww, bb), [rnd([3, 4], 84), rnd([5, 4], 85), rnd([5], 86)]);
+  gradcheck((xx, ww, bb) => ops.linear(xx, ww, bb), [rnd([2, 3, 4], 87), rnd([5, 4], 88), rnd([2, 1, 5], 89)]);
+  // a column slice of a larger weight, a transposed input and no bias
+  gradcheck((xx, ww) => ops.linear(ops.transpose(xx), ops.narrow(ww, 1, 1, 4)), [rnd([4, 3], 90), rnd([5, 6], 91)]);
+  // empty batch: no rows, zero gradients
+  const wz = rnd([5, 4], 92).requiresGrad_();
+  ops.sum(ops.linear(zeros([0, 4]), wz)).backward();
+  assert.deepEqual(Array.from(wz.grad!.values()), new Array(20).fill(0));
+  assert.throws(() => ops.linear(rnd([2, 3], 1), rnd([5, 4], 2)), /linear: input \[2,3\] does not match weight \[5,4\]/);
+  assert.throws(() => ops.linear(rnd([2, 4], 1), rnd([5, 4], 2), rnd([4], 3)), /linear: shapes \[4\] and \[2,5\] cannot be broadcast/);
+});
+
+test('linear: a weight used at every step sums its gradient in place, equal to the per-step sum', () => {
+  const steps = 6, B = 3, nIn = 4, nOut = 5;
+  const run = (fused: boolean) => {
+    const w = rnd([nOut, nIn + 2], 93).requiresGrad_();
+    const wv = ops.narrow(w, 1, 1, nIn); // shared view, as a decoder's context weights
+    let h = rnd([B, nIn], 94);
+    let loss: Tensor | null = null;
+    for (let t = 0; t < steps; t++) {
+      const x = rnd([B, nOut], 100 + t);
+      const y = fused ? ops.linear(h, wv, x) : ops.add(ops.matmul(h, ops.transpose(wv)), x);
+      h = ops.narrow(ops.tanh(y), 1, 0, nIn);
+      loss = loss ? ops.add(loss, ops.sum(y)) : ops.sum(y);
+    }
+    loss!.backward();
+    return w.grad!;
+  };
+  assertClose(run(true), run(false).values(), 1e-5);
+});

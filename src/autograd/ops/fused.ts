@@ -42,14 +42,26 @@ export function lstmCell(gates: Tensor, c: Tensor): { h: Tensor; c: Tensor } {
 /** GEMM on contiguous row-major operands (optionally transposed as stored), C = A·B, batched by strides. */
 function gemmInto(
   transA: boolean, transB: boolean, m: number, n: number, k: number,
-  a: Float32Array, strideA: number, b: Float32Array, strideB: number, c: Float32Array, batch = 1, ldc = n, strideC = m * ldc,
+  a: Float32Array, strideA: number, b: Float32Array, strideB: number, c: Float32Array, batch = 1, ldc = n, strideC = m * ldc, beta = 0,
 ): void {
   getBackend().gemm({
     transA, transB, m, n, k, alpha: 1,
     a, aOffset: 0, lda: transA ? m : k, strideA,
     b, bOffset: 0, ldb: transB ? k : n, strideB,
-    beta: 0, c, cOffset: 0, ldc, strideC, batch,
+    beta, c, cOffset: 0, ldc, strideC, batch,
   });
+}
+
+/** The engine's running gradient sum when it has exactly `shape` (see GradNode.backward), else null. */
+function sameShapeSum(acc: Tensor | null | undefined, shape: readonly number[]): Tensor | null {
+  return acc && acc.shape.length === shape.length && acc.shape.every((d, i) => d === shape[i]) ? acc : null;
+}
+
+// A temporary that never leaves a backward rule: reused across calls instead of allocated per step.
+let scratchBuffer = new Float32Array(0);
+function scratch(n: number): Float32Array {
+  if (scratchBuffer.length < n) scratchBuffer = new Float32Array(n);
+  return scratchBuffer.subarray(0, n);
 }
 
 /**
@@ -91,19 +103,23 @@ export function additiveAttention(q: Tensor, keys: Tensor, v: Tensor, memory: Te
   const R = result.data as Float32Array;
   gemmInto(false, false, 1, M, S, alpha, S, mem, S * M, R, B, M, W); // context_b = α_b · memory_b
   for (let b = 0; b < B; b++) for (let s = 0; s < S; s++) R[b * W + M + s] = alpha[b * S + s];
-  record(result, 'additiveAttention', [q, keys, v, memory], (grad) => {
+  record(result, 'additiveAttention', [q, keys, v, memory], (grad, into) => {
     const G = grad.values() as Float32Array; // [B, W]: gradient of the context, then of the weights
     const gAlpha = new Float32Array(B * S);
     gemmInto(false, false, S, 1, M, mem, S * M, G, W, gAlpha, B); // memory_b · gctx_b
     for (let b = 0; b < B; b++) for (let s = 0; s < S; s++) gAlpha[b * S + s] += G[b * W + M + s];
+    // memory and keys are shared by every decoder step: when the pass already holds their gradient
+    // sums, add into those instead of returning new [B, S, ·] tensors
     let gMemory: Tensor | null = null;
     if (memory.requiresGrad) {
-      gMemory = empty([B, S, M]);
-      gemmInto(true, false, S, M, 1, alpha, S, G, W, gMemory.data as Float32Array, B); // α_b ⊗ gctx_b
+      const acc = sameShapeSum(into[3], memory.shape);
+      gMemory = acc ?? empty([B, S, M]);
+      gemmInto(true, false, S, M, 1, alpha, S, G, W, gMemory.data as Float32Array, B, M, S * M, acc ? 1 : 0); // α_b ⊗ gctx_b
     }
     const gScores = new Float32Array(B * S);
     be.softmaxBackward(alpha, gAlpha, B, S, gScores, false);
-    const gPre = empty([B, S, A]);
+    const keysAcc = keys.requiresGrad ? sameShapeSum(into[1], keys.shape) : null;
+    const gPre = keysAcc ? new Tensor(scratch(B * S * A), [B, S, A]) : empty([B, S, A]);
     const GP = gPre.data as Float32Array;
     gemmInto(false, false, B * S, A, 1, gScores, 0, vv, 0, GP); // gScore ⊗ v
     be.binary('tanhBackward', gPre, e, GP);
@@ -117,7 +133,8 @@ export function additiveAttention(q: Tensor, keys: Tensor, v: Tensor, memory: Te
       gv = empty(v.shape);
       gemmInto(true, false, 1, A, B * S, gScores, 0, E, 0, gv.data as Float32Array); // Σ gScore · e
     }
-    return [gq, keys.requiresGrad ? gPre : null, gv, gMemory];
+    if (keysAcc) be.binary('add', keysAcc, gPre, keysAcc.data as Float32Array);
+    return [gq, keys.requiresGrad ? keysAcc ?? gPre : null, gv, gMemory];
   });
   return { context: narrow(result, 1, 0, M), weights: narrow(result, 1, M, S) };
 }

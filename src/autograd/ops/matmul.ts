@@ -176,3 +176,72 @@ export function outer(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 1 || b.ndim !== 1) throw new Error(`outer: expected two 1-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   return matmul(reshape(a, [a.shape[0], 1]), reshape(b, [1, b.shape[0]]));
 }
+
+/** `t` seen as a [rows, cols] matrix without recording: a view when its layout allows, else a contiguous copy. */
+function asMatrix(t: Tensor, rows: number, cols: number): Tensor {
+  if (t.ndim === 2) return t;
+  if (t.isContiguous()) return new Tensor(t.data, [rows, cols], [cols, 1], t.offset);
+  return new Tensor(t.values(), [rows, cols]);
+}
+
+/**
+ * x·Wᵀ + bias in one graph node (torch.nn.functional.linear; the bias may be any tensor that
+ * broadcasts to the output, as torch.addmm's input, e.g. another projection to add to).
+ * Shapes: x [..., in], weight [out, in] (any strides, e.g. a column slice of a larger weight),
+ * bias [out] or broadcastable to [..., out] -> [..., out].
+ * Backward: the weight's gradient gᵀ·x is computed in the weight's own layout, and when the pass
+ * already holds a gradient sum for the weight (a weight used at every time step), the GEMM adds
+ * into it (β = 1) instead of producing a new matrix to be added.
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  requireFloat('linear', x, 'input');
+  requireFloat('linear', weight, 'weight');
+  if (bias) requireFloat('linear', bias, 'bias');
+  if (weight.ndim !== 2 || x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+    throw new Error(`linear: input ${fmtShape(x.shape)} does not match weight ${fmtShape(weight.shape)} (expected [..., in] and [out, in])`);
+  }
+  const [nOut, nIn] = weight.shape;
+  const lead = x.shape.slice(0, -1);
+  const rows = numel(lead);
+  const outShape = [...lead, nOut];
+  if (bias) {
+    const bs = broadcastShapes('linear', bias.shape, outShape);
+    if (bs.length !== outShape.length || bs.some((d, i) => d !== outShape[i])) {
+      throw new Error(`linear: bias of shape ${fmtShape(bias.shape)} does not broadcast to the output's shape ${fmtShape(outShape)}`);
+    }
+  }
+  const x2 = asMatrix(x, rows, nIn);
+  const wT = new Tensor(weight.data, [nIn, nOut], [weight.strides[1], weight.strides[0]], weight.offset); // unrecorded view
+  const out = empty(outShape);
+  const o = out.data as Float32Array;
+  if (bias) getBackend().copy(expandedView(bias, outShape), o);
+  if (out.size > 0 && nIn > 0) gemmInto(x2, wT, rows, nOut, nIn, o, bias ? 1 : 0);
+  return record(out, 'linear', bias ? [x, weight, bias] : [x, weight], (g, into) => {
+    const g2 = asMatrix(g, rows, nOut);
+    let dx: Tensor | null = null;
+    if (x.requiresGrad) {
+      dx = empty(x.shape);
+      if (dx.size > 0 && nOut > 0) gemmInto(g2, new Tensor(weight.data, [nOut, nIn], weight.strides, weight.offset), rows, nIn, nOut, dx.data as Float32Array, 0);
+    }
+    let dw: Tensor | null = null;
+    if (weight.requiresGrad) {
+      const acc = into[1];
+      dw = acc && acc.shape.length === 2 && acc.shape[0] === nOut && acc.shape[1] === nIn ? acc : empty([nOut, nIn]);
+      const gT = new Tensor(g2.data, [nOut, rows], [g2.strides[1], g2.strides[0]], g2.offset);
+      if (dw.size > 0 && rows > 0) gemmInto(gT, x2, nOut, nIn, rows, dw.data as Float32Array, dw === acc ? 1 : 0);
+    }
+    return [dx, dw, bias && bias.requiresGrad ? sumToShape(g, bias.shape) : null];
+  });
+}
+
+/** c (m×n, row-major, ldc n) = a·b + beta·c for 2-D operands in any layout operand() accepts. */
+function gemmInto(a: Tensor, b: Tensor, m: number, n: number, k: number, c: Float32Array, beta: number): void {
+  const A = operand(a, [], m, k);
+  const B = operand(b, [], k, n);
+  getBackend().gemm({
+    transA: A.trans, transB: B.trans, m, n, k, alpha: 1,
+    a: A.data, aOffset: A.offset, lda: A.ld, strideA: 0,
+    b: B.data, bOffset: B.offset, ldb: B.ld, strideB: 0,
+    beta, c, cOffset: 0, ldc: n, strideC: 0, batch: 1,
+  });
+}

@@ -15,8 +15,8 @@ import { OutputLayer } from './output-layer.js';
 import type { DecoderState } from './state.js';
 
 interface StepWeights {
-  hhT: Tensor;
-  extraT: Tensor | null;
+  hh: Tensor;
+  extra: Tensor | null;
 }
 
 /**
@@ -110,14 +110,15 @@ export class AttentionSeq2Seq extends Seq2SeqModel {
   }
 
   /**
-   * Transposed views of the first decoder layer's recurrent weights (Hd, 4Hd) and of its input
-   * weights for the context / input-feeding columns (extra, 4Hd), or null without such columns.
+   * The first decoder layer's recurrent weights (4Hd, Hd) and a view of its input weights for the
+   * context / input-feeding columns (4Hd, extra), or null without such columns. One view for all
+   * steps, so their gradients are summed in place across steps.
    */
   private stepWeights(): StepWeights {
     const cell = this.decoder.at(0);
     return {
-      hhT: F.transpose(cell.weight_hh),
-      extraT: this.extraInput === 0 ? null : F.transpose(F.narrow(cell.weight_ih, 1, this.config.tgtEmbSize, this.extraInput)),
+      hh: cell.weight_hh,
+      extra: this.extraInput === 0 ? null : F.narrow(cell.weight_ih, 1, this.config.tgtEmbSize, this.extraInput),
     };
   }
 
@@ -154,8 +155,8 @@ export class AttentionSeq2Seq extends Seq2SeqModel {
     const extra: Tensor[] = [];
     if (bahdanau) extra.push(att!.context);
     if (c.inputFeeding) extra.push(state.feed!);
-    let gates = F.addmm(xe, state.h[0], w.hhT); // (R, 4Hd): each product accumulates into the running sum
-    if (extra.length > 0) gates = F.addmm(gates, extra.length === 1 ? extra[0] : F.concat(extra, 1), w.extraT!);
+    let gates = linear(state.h[0], w.hh, xe); // (R, 4Hd): each product accumulates into the running sum
+    if (extra.length > 0) gates = linear(extra.length === 1 ? extra[0] : F.concat(extra, 1), w.extra!, gates);
     const first = lstmCellStep(gates, state.c[0]);
     const hs = [first.h], cs = [first.c];
     for (let l = 1; l < c.layers; l++) {

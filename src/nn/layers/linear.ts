@@ -35,10 +35,9 @@ export class Linear extends Module {
   }
 }
 
-/** Functional linear layer: x Wᵀ + b (Wᵀ is a transposed view: no copy). */
+/** Functional linear layer: x Wᵀ + b, one graph node (see the `linear` op). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  const y = F.matmul(x, F.transpose(weight));
-  return bias ? F.add(y, bias) : y;
+  return F.linear(x, weight, bias);
 }
 
 /** y_k = x1ᵀ A_k x2 + b_k. Shapes: [..., in1], [..., in2] -> [..., out]; weight [out, in1, in2]. */

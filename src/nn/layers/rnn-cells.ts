@@ -55,6 +55,15 @@ abstract class CellBase extends Module {
     }
     return state;
   }
+
+  /**
+   * W_ih x + W_hh h + (b_ih + b_hh): the second product accumulates into the first, so a cell
+   * stepped through time adds no separate (B, G·H) sums and its weight gradients are summed in place.
+   */
+  protected preActivation(x: Tensor, h: Tensor): Tensor {
+    const bias = this.bias_ih && this.bias_hh ? F.add(this.bias_ih, this.bias_hh) : (this.bias_ih ?? this.bias_hh);
+    return linear(h, this.weight_hh, linear(x, this.weight_ih, bias));
+  }
 }
 
 /** Elman cell: h' = act(W_ih x + b_ih + W_hh h + b_hh), act tanh or relu. */
@@ -70,8 +79,7 @@ export class RNNCell extends CellBase {
   /** Shapes: x [B, in], h [B, H] (zeros when omitted) -> h' [B, H]. */
   forward(x: Tensor, h?: Tensor | null): Tensor {
     const h0 = this.prepare(x, h, 'h');
-    const pre = F.add(linear(x, this.weight_ih, this.bias_ih), linear(h0, this.weight_hh, this.bias_hh));
-    return rnnCellStep(pre, this.nonlinearity);
+    return rnnCellStep(this.preActivation(x, h0), this.nonlinearity);
   }
 }
 
@@ -85,8 +93,7 @@ export class LSTMCell extends CellBase {
   forward(x: Tensor, state?: readonly [Tensor, Tensor] | null): [Tensor, Tensor] {
     const h0 = this.prepare(x, state?.[0], 'h');
     const c0 = this.prepare(x, state?.[1], 'c');
-    const gates = F.add(linear(x, this.weight_ih, this.bias_ih), linear(h0, this.weight_hh, this.bias_hh)); // (B, 4H)
-    const { h, c } = lstmCellStep(gates, c0);
+    const { h, c } = lstmCellStep(this.preActivation(x, h0), c0); // gates (B, 4H)
     return [h, c];
   }
 }

@@ -194,12 +194,13 @@ abstract class RNNBase extends Module {
           if (t >= maxLen) { outs[t] = zeroState; continue; } // every row is padding here: state unchanged
           let hNew: Tensor;
           let cNew: Tensor | null = null;
-          // addmm: x-projection + h·W_hhᵀ in one GEMM accumulating into a copy of the projection
-          if (this.mode === 'LSTM') ({ h: hNew, c: cNew } = lstmCellStep(F.addmm(xs[t], h, whhT), c));
+          // x-projection + h·W_hhᵀ in one GEMM accumulating into a copy of the projection; W_hh's
+          // gradient is then summed over steps by β = 1 GEMMs into one buffer
+          if (this.mode === 'LSTM') ({ h: hNew, c: cNew } = lstmCellStep(F.linear(h, w.whh, xs[t]), c));
           else if (this.mode === 'GRU') {
             const hh = F.matmul(h, whhT); // (B, G·H)
             hNew = gruCellStep(xs[t], w.bhh ? F.add(hh, w.bhh) : hh, h);
-          } else hNew = rnnCellStep(F.addmm(xs[t], h, whhT), this.act);
+          } else hNew = rnnCellStep(F.linear(h, w.whh, xs[t]), this.act);
           const m = masks[t]; // (B, 1), or null when every row is valid at t
           if (m) {
             outs[t] = F.mul(hNew, m);
