@@ -1,7 +1,7 @@
 /**
  * Profiles training steps of the translation model on real batches: wall time per step and,
  * with --ops, kernel time per backend method (wraps every method of the active backend).
- *   node --import tsx bench/profile/translate-step.ts --data tatoeba:PATH [--steps N] [--ops] [model flags as JSON via --model '{...}']
+ *   node --import tsx bench/profile/translate-step.ts --data tatoeba:PATH [--steps N] [--warmup N] [--from BATCH] [--ops] [--model '{config JSON}']
  */
 import { parseArgs } from 'node:util';
 import { getBackend, setBackend } from '../../src/backend/registry.js';
@@ -21,6 +21,7 @@ const { values: a } = parseArgs({ options: {
   steps: { type: 'string', default: '20' },
   warmup: { type: 'string', default: '3' },
   ops: { type: 'boolean', default: false },
+  from: { type: 'string', default: '0' },
   model: { type: 'string', default: '{}' },
 } });
 
@@ -75,7 +76,7 @@ let tokens = 0, phase = { fwd: 0, bwd: 0, clip: 0, opt: 0 };
 model.train();
 for (let i = 0; i < warm + steps; i++) {
   if (i === warm && a.ops) setBackend(instrument(getBackend()));
-  const b = batches[i % batches.length];
+  const b = batches[(+a.from! + i) % batches.length];
   const t0 = performance.now();
   const loss = batchLoss(model.forward(b).logits, b.tgtOut, 0);
   const t1 = performance.now();

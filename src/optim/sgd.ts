@@ -1,3 +1,4 @@
+import { getBackend } from '../backend/registry.js';
 import { Optimizer, type ParamState, type ParamsArg } from './optimizer.js';
 
 export interface SGDOptions {
@@ -29,6 +30,18 @@ export class SGD extends Optimizer<SGDOptions> {
     }
     const first = !st.buffers.momentum_buffer;
     const buf = this.buffer(st, 'momentum_buffer', p.length);
+    const be = getBackend();
+    if (!first && wd === 0 && damp === 0 && !o.nesterov && be.name === 'native' && p.length >= 65536) {
+      // the common case as four multi-threaded native passes instead of one scalar JS loop:
+      // buf = mu·buf + g; p -= lr·buf
+      const flat = (a: Float32Array) => ({ data: a, shape: [a.length], strides: [1], offset: 0 });
+      const tmp = scratch(p.length);
+      be.unary('mulScalar', flat(buf), buf, mu);
+      be.binary('add', flat(buf), flat(g), buf);
+      be.unary('mulScalar', flat(buf), tmp, lr);
+      be.binary('sub', flat(p), flat(tmp), p);
+      return;
+    }
     for (let i = 0; i < p.length; i++) {
       const gi = g[i] + wd * p[i];
       const b = first ? gi : mu * buf[i] + (1 - damp) * gi;
@@ -36,4 +49,11 @@ export class SGD extends Optimizer<SGDOptions> {
       p[i] -= lr * (o.nesterov ? gi + mu * b : b);
     }
   }
+}
+
+let scratchBuffer = new Float32Array(0);
+/** A temporary for one update, reused across parameters and steps (never part of the state). */
+function scratch(n: number): Float32Array {
+  if (scratchBuffer.length < n) scratchBuffer = new Float32Array(n);
+  return scratchBuffer.subarray(0, n);
 }

@@ -123,3 +123,32 @@ test('im2col and col2im match the reference (padding, stride, dilation)', { skip
     assertClose(imgGot, imgWant, `col2im ${JSON.stringify(c)}`, 1e-6);
   }
 });
+
+test('SGD with momentum takes the native path for large parameters and matches the scalar update', { skip: skipNative }, async () => {
+  const { withBackend } = await import('../../src/backend/registry.js');
+  const { SGD } = await import('../../src/optim/sgd.js');
+  const { Parameter } = await import('../../src/nn/parameter.js');
+  const { Tensor } = await import('../../src/tensor/tensor.js');
+  const gen = new Generator(41);
+  const n = 70001;
+  const init = randomArray(n, gen);
+  const grads = [randomArray(n, gen), randomArray(n, gen), randomArray(n, gen)];
+  const lr = 0.05, mu = 0.9;
+  const p = new Parameter(new Tensor(init.slice(), [n]));
+  const opt = new SGD([p], { lr, momentum: mu });
+  withBackend(nativeBackend!, () => {
+    for (const g of grads) {
+      p.grad = new Tensor(g.slice(), [n]);
+      opt.step();
+    }
+  });
+  // the update written out: buf = g (first step), then buf = mu·buf + g; p -= lr·buf
+  const want = Float64Array.from(init), buf = new Float64Array(n);
+  grads.forEach((g, s) => {
+    for (let i = 0; i < n; i++) {
+      buf[i] = s === 0 ? g[i] : mu * buf[i] + g[i];
+      want[i] -= lr * buf[i];
+    }
+  });
+  assertClose(p.data as Float32Array, want, 'SGD momentum, native path', 1e-5);
+});

@@ -58,6 +58,9 @@ test('every ts example in docs/guide.md runs', () => {
   assert.match(outputs[1], /sqrt: produced NaN at flat index 1 of its output \[2\]/);
   assert.match(outputs[3], /\[ 3, 5, 32 \] \[ 4, 3, 16 \] \[ 4, 3, 16 \]/);
   assert.match(outputs[5], /exact\s+\[ 3 \] -1\.022 true/);
+  const fused = outputs[outputs.length - 1];
+  assert.match(fused, /\[ 4, 5 \]/);
+  assert.match(fused, /\[ 2, 3 \] 0/);
   const loss = outputs[2].match(/loss (\d+\.\d+) -> (\d+\.\d+)/)!;
   assert.ok(Number(loss[2]) < Number(loss[1]), outputs[2]);
 });
