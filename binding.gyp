@@ -17,6 +17,7 @@
         "native/reduce.c",
         "native/indexing.c",
         "native/adam.c",
+        "native/sgd.c",
         "native/im2col.c",
         "native/vmath.c",
         "native/lstm.c",

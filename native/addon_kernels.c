@@ -8,6 +8,7 @@
 #include "reduce.h"
 #include "indexing.h"
 #include "adam.h"
+#include "sgd.h"
 #include "im2col.h"
 #include "addon_util.h"
 
@@ -213,6 +214,37 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* sgd(param, grad, buf | null, lr, momentum, dampening, weightDecay, nesterov, first) */
+static napi_value js_sgd(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value v[9];
+  if (napi_get_cb_info(env, info, &argc, v, NULL, NULL) != napi_ok || argc < 9) return fail(env, "sgd: expected 9 arguments");
+  void *p, *g, *buf = NULL;
+  long plen, glen, blen = 0;
+  att_sgd_args a;
+  napi_valuetype t;
+  bool nesterov, first;
+  if (!get_typed(env, v[0], napi_float32_array, &p, &plen) || !get_typed(env, v[1], napi_float32_array, &g, &glen) ||
+      napi_typeof(env, v[2], &t) != napi_ok || (t != napi_null && t != napi_undefined && !get_typed(env, v[2], napi_float32_array, &buf, &blen)) ||
+      napi_get_value_double(env, v[3], &a.lr) != napi_ok || napi_get_value_double(env, v[4], &a.momentum) != napi_ok ||
+      napi_get_value_double(env, v[5], &a.dampening) != napi_ok || napi_get_value_double(env, v[6], &a.weight_decay) != napi_ok ||
+      napi_get_value_bool(env, v[7], &nesterov) != napi_ok || napi_get_value_bool(env, v[8], &first) != napi_ok)
+    return fail(env, "sgd: bad arguments");
+  if (glen < plen || (buf && blen < plen)) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "sgd: state shorter than param (param %ld, grad %ld, buffer %ld)", plen, glen, blen);
+    return fail(env, msg);
+  }
+  a.param = (float *)p;
+  a.grad = (const float *)g;
+  a.buf = (float *)buf;
+  a.n = plen;
+  a.nesterov = nesterov;
+  a.first = first;
+  att_sgd(&a);
+  return NULL;
+}
+
 /* im2col(x, geom, out) / col2im(cols, geom, out); geom = Int32Array [n, c, h, w, kh, kw,
  * strideH, strideW, padH, padW, dilationH, dilationW, outH, outW] */
 static napi_value conv_common(napi_env env, napi_callback_info info, int backward) {
@@ -257,6 +289,7 @@ int att_register_kernels(napi_env env, napi_value exports) {
     {"im2col", NULL, js_im2col, NULL, NULL, NULL, napi_default, NULL},
     {"col2im", NULL, js_col2im, NULL, NULL, NULL, napi_default, NULL},
     {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
+    {"sgd", NULL, js_sgd, NULL, NULL, NULL, napi_default, NULL},
     {"softmax", NULL, js_softmax, NULL, NULL, NULL, napi_default, NULL},
     {"softmaxBackward", NULL, js_softmax_backward, NULL, NULL, NULL, napi_default, NULL},
   };

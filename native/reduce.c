@@ -8,6 +8,8 @@
 #include "attentive.h"
 #include "reduce.h"
 
+static void column_sums(const float *x, long outer, long r, long inner, float *out, int running, long parallel_min);
+
 typedef struct {
   int op;
   const float *x;
@@ -80,41 +82,12 @@ static void rd_task(void *ctx, long t, int tid) {
   }
 }
 
-/* columns summed together while rows stream past (a bias gradient: [rows, features] summed over
- * rows). Each column still adds its rows in order in double, so results equal the strided walk. */
-#define SUM_COLS 256
-
-typedef struct {
-  const float *x;
-  float *out;
-  long r, inner, col_blocks;
-} cols_job;
-
-static void sum_cols_task(void *ctx, long t, int tid) {
-  (void)tid;
-  const cols_job *J = (const cols_job *)ctx;
-  const long o = t / J->col_blocks, i0 = (t % J->col_blocks) * SUM_COLS;
-  const long ni = J->inner - i0 < SUM_COLS ? J->inner - i0 : SUM_COLS;
-  const float *x = J->x + o * J->r * J->inner + i0;
-  double acc[SUM_COLS];
-  for (long i = 0; i < ni; i++) acc[i] = 0;
-  for (long j = 0; j < J->r; j++, x += J->inner)
-    for (long i = 0; i < ni; i++) acc[i] += x[i];
-  float *y = J->out + o * J->inner + i0;
-  for (long i = 0; i < ni; i++) y[i] = (float)acc[i];
-}
-
 void att_reduce(int op, const float *x, long outer, long r, long inner, void *out) {
   rd_job J = {.op = op, .x = x, .out = out, .outer = outer, .r = r, .inner = inner};
   const long total = outer * inner;
   if (total <= 0) return;
-  if (op == ROP_SUM && inner >= 16 && r > 1) {
-    cols_job C = {.x = x, .out = (float *)out, .r = r, .inner = inner};
-    C.col_blocks = (inner + SUM_COLS - 1) / SUM_COLS;
-    const long tasks = outer * C.col_blocks;
-    const int threads = total * r < 131072 ? 1 : att_num_threads();
-    if (threads <= 1) for (long t = 0; t < tasks; t++) sum_cols_task(&C, t, 0);
-    else att_parallel_for(tasks, threads, sum_cols_task, &C);
+  if (op == ROP_SUM && inner >= 16 && r > 1) { /* e.g. a bias gradient: stream rows, not columns */
+    column_sums(x, outer, r, inner, (float *)out, 0, 131072);
     return;
   }
   const int threads = total * r < 131072 ? 1 : att_num_threads();
@@ -127,54 +100,55 @@ void att_reduce(int op, const float *x, long outer, long r, long inner, void *ou
   else att_parallel_for((total + J.per_task - 1) / J.per_task, threads, rd_task, &J);
 }
 
-/* ---------- inclusive prefix sum ---------- */
+/* ---------- column sums: inclusive prefix sums, or totals ---------- */
 
 /* columns of one [r, inner] slice handled together: their running sums stay in a small
  * double array while rows stream past */
-#define CUMSUM_COLS 256
+#define SUM_COLS 256
 
 typedef struct {
   const float *x;
   float *out;
   long outer, r, inner, col_blocks;
+  int running; /* 1: out is [outer, r, inner], every running sum; 0: out is [outer, inner], the totals */
 } cs_job;
 
-/* The running sum is a double rounded to float32 at every step, as in the reference, so results
- * match it exactly; a task is one outer slice and one block of columns. */
-static void cumsum_task(void *ctx, long t, int tid) {
+/* Each column adds its rows in order in double, rounded to float32 where written, as in the
+ * reference, so results match it exactly; a task is one outer slice and one block of columns. */
+static void column_sums_task(void *ctx, long t, int tid) {
   (void)tid;
   const cs_job *J = (const cs_job *)ctx;
-  const long o = t / J->col_blocks, i0 = (t % J->col_blocks) * CUMSUM_COLS;
-  const long ni = J->inner - i0 < CUMSUM_COLS ? J->inner - i0 : CUMSUM_COLS;
+  const long o = t / J->col_blocks, i0 = (t % J->col_blocks) * SUM_COLS;
+  const long ni = J->inner - i0 < SUM_COLS ? J->inner - i0 : SUM_COLS;
   const long inner = J->inner, base = o * J->r * inner + i0;
-  if (ni == 1) {
-    double acc = 0;
-    for (long j = 0; j < J->r; j++) {
-      acc += J->x[base + j * inner];
-      J->out[base + j * inner] = (float)acc;
-    }
-    return;
-  }
-  double acc[CUMSUM_COLS];
+  double acc[SUM_COLS];
   for (long i = 0; i < ni; i++) acc[i] = 0;
   for (long j = 0; j < J->r; j++) {
     const float *x = J->x + base + j * inner;
-    float *y = J->out + base + j * inner;
-    for (long i = 0; i < ni; i++) {
-      acc[i] += x[i];
-      y[i] = (float)acc[i];
+    for (long i = 0; i < ni; i++) acc[i] += x[i];
+    if (J->running) {
+      float *y = J->out + base + j * inner;
+      for (long i = 0; i < ni; i++) y[i] = (float)acc[i];
     }
   }
+  if (!J->running) {
+    float *y = J->out + o * inner + i0;
+    for (long i = 0; i < ni; i++) y[i] = (float)acc[i];
+  }
+}
+
+static void column_sums(const float *x, long outer, long r, long inner, float *out, int running, long parallel_min) {
+  cs_job J = {.x = x, .out = out, .outer = outer, .r = r, .inner = inner, .running = running};
+  J.col_blocks = (inner + SUM_COLS - 1) / SUM_COLS;
+  const long tasks = outer * J.col_blocks;
+  const int threads = outer * r * inner < parallel_min ? 1 : att_num_threads();
+  if (threads <= 1) for (long t = 0; t < tasks; t++) column_sums_task(&J, t, 0);
+  else att_parallel_for(tasks, threads, column_sums_task, &J);
 }
 
 void att_cumsum(const float *x, long outer, long r, long inner, float *out) {
   if (outer <= 0 || r <= 0 || inner <= 0) return;
-  cs_job J = {.x = x, .out = out, .outer = outer, .r = r, .inner = inner};
-  J.col_blocks = (inner + CUMSUM_COLS - 1) / CUMSUM_COLS;
-  const long tasks = outer * J.col_blocks;
-  const int threads = outer * r * inner < 65536 ? 1 : att_num_threads();
-  if (threads <= 1) for (long t = 0; t < tasks; t++) cumsum_task(&J, t, 0);
-  else att_parallel_for(tasks, threads, cumsum_task, &J);
+  column_sums(x, outer, r, inner, out, 1, 65536);
 }
 
 /* ---------- sum of squares ---------- */

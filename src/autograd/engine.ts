@@ -78,11 +78,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
             'Pass { retainGraph: true } to the first backward call.',
         );
       }
-      const into = node.inputs.map((inp) => {
-        const prev = grads.get(inp);
-        return prev !== undefined && owned.has(prev) && prev.isContiguous() && prev.offset === 0 ? prev : null;
-      });
-      const inGrads = node.backward(g, into);
+      const inGrads = node.backward(g, runningSums(node.inputs, grads, owned));
       if (!options.retainGraph) node.backward = null;
       for (let k = 0; k < node.inputs.length; k++) {
         const inp = node.inputs[k];
@@ -97,8 +93,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
         const prev = grads.get(inp);
         if (ig === prev) continue; // the rule added its contribution into the running sum itself
         if (!prev) grads.set(inp, ig);
-        else if (owned.has(prev) && (prev.isContiguous() || sameLayout(prev, ig))) addInto(prev, ig);
-        else {
+        else if (!(owned.has(prev) && addInto(prev, ig))) {
           const sum = accumulate(prev, ig);
           owned.add(sum);
           grads.set(inp, sum);
@@ -133,8 +128,21 @@ function topoOrder(root: Tensor): Tensor[] {
   return order;
 }
 
-function sameLayout(a: Tensor, b: Tensor): boolean {
-  return a.strides.every((s, i) => s === b.strides[i]);
+const NO_SUMS: readonly (Tensor | null)[] = [];
+
+/**
+ * The running sums a backward rule may add into (see GradNode.backward): per input, the sum this
+ * pass owns when it is contiguous, else null. Most nodes have none, and get one shared empty list.
+ */
+function runningSums(inputs: readonly Tensor[], grads: Map<Tensor, Tensor>, owned: Set<Tensor>): readonly (Tensor | null)[] {
+  let into: (Tensor | null)[] | null = null;
+  for (let k = 0; k < inputs.length; k++) {
+    const prev = grads.get(inputs[k]);
+    if (prev === undefined || !owned.has(prev) || !prev.isContiguous() || prev.offset !== 0) continue;
+    into ??= new Array<Tensor | null>(inputs.length).fill(null);
+    into[k] = prev;
+  }
+  return into ?? NO_SUMS;
 }
 
 function detachedCopy(g: Tensor): Tensor {

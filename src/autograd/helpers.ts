@@ -83,16 +83,19 @@ export function accumulateContiguous(prev: Tensor | null, g: Tensor): Tensor {
   return out;
 }
 
-/** acc += g in place, for an accumulator this backward pass allocated (contiguous or dense in g's layout). */
-export function addInto(acc: Tensor, g: Tensor): void {
+/**
+ * acc += g in place, for an accumulator this backward pass allocated; true when done. That needs
+ * acc contiguous, or dense in g's own layout (then the addition runs over the flat block).
+ */
+export function addInto(acc: Tensor, g: Tensor): boolean {
   const n = acc.size;
   if (acc.isContiguous() && acc.offset === 0) {
     getBackend().binary('add', acc, g, acc.data as Float32Array);
-  } else if (denseStrides(acc) && denseStrides(g) && sameStrides(acc.strides, g.strides)) {
-    getBackend().binary('add', flat(acc, n), flat(g, n), (acc.data as Float32Array).subarray(acc.offset, acc.offset + n));
-  } else {
-    throw new Error(`backward: internal error, accumulator of shape ${fmtShape(acc.shape)} has strides [${acc.strides}] unlike the gradient's [${g.strides}]`);
+    return true;
   }
+  if (!denseStrides(acc) || !denseStrides(g) || !sameStrides(acc.strides, g.strides)) return false;
+  getBackend().binary('add', flat(acc, n), flat(g, n), (acc.data as Float32Array).subarray(acc.offset, acc.offset + n));
+  return true;
 }
 
 /** Throws a dtype error naming the op unless `t` is float32. */

@@ -98,6 +98,15 @@ export interface AdamArgs {
   amsgrad?: Float32Array | null;
 }
 
+export interface SgdArgs {
+  param: Float32Array; grad: Float32Array;
+  /** momentum buffer, null without momentum */
+  buf: Float32Array | null;
+  lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean;
+  /** the buffer is empty: it takes the (decayed) gradient as is */
+  first: boolean;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -175,6 +184,9 @@ export interface Backend {
 
   /** In-place Adam / AdamW update. */
   adam?(args: AdamArgs): void;
+
+  /** Optional fused SGD step in place (the reference's arithmetic, in double per element). */
+  sgd?(args: SgdArgs): void;
 
   /**
    * Fused LSTM cell: gates [B, 4H] (i, f, g, o pre-activations), c [B, H] -> hc [B, 2H] = [h' | c'],

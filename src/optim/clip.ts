@@ -1,3 +1,4 @@
+import { flatView } from '../backend/flat-view.js';
 import { getBackend } from '../backend/registry.js';
 import type { Parameter } from '../nn/parameter.js';
 
@@ -23,7 +24,7 @@ export function clipGradNorm(params: Iterable<Parameter>, maxNorm: number, normT
     for (const g of grads) {
       // grads are owned contiguous tensors (the engine allocates them), so scale in place
       const d = g!.data as Float32Array;
-      backend.unary('mulScalar', { data: d, shape: [d.length], strides: [1], offset: 0 }, d, coef);
+      backend.unary('mulScalar', flatView(d), d, coef);
     }
   }
   return total;

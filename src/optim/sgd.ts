@@ -1,4 +1,6 @@
 import { getBackend } from '../backend/registry.js';
+import type { SgdArgs } from '../backend/backend.js';
+import { sgdKernel } from '../backend/js/sgd.js';
 import { Optimizer, type ParamState, type ParamsArg } from './optimizer.js';
 
 export interface SGDOptions {
@@ -23,37 +25,15 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected update(p: Float32Array, g: Float32Array, st: ParamState, o: SGDOptions): void {
-    const mu = o.momentum ?? 0, damp = o.dampening ?? 0, wd = o.weightDecay ?? 0, lr = o.lr;
-    if (mu === 0) {
-      for (let i = 0; i < p.length; i++) p[i] -= lr * (g[i] + wd * p[i]);
-      return;
-    }
-    const first = !st.buffers.momentum_buffer;
-    const buf = this.buffer(st, 'momentum_buffer', p.length);
-    const be = getBackend();
-    if (!first && wd === 0 && damp === 0 && !o.nesterov && be.name === 'native' && p.length >= 65536) {
-      // the common case as four multi-threaded native passes instead of one scalar JS loop:
-      // buf = mu·buf + g; p -= lr·buf
-      const flat = (a: Float32Array) => ({ data: a, shape: [a.length], strides: [1], offset: 0 });
-      const tmp = scratch(p.length);
-      be.unary('mulScalar', flat(buf), buf, mu);
-      be.binary('add', flat(buf), flat(g), buf);
-      be.unary('mulScalar', flat(buf), tmp, lr);
-      be.binary('sub', flat(p), flat(tmp), p);
-      return;
-    }
-    for (let i = 0; i < p.length; i++) {
-      const gi = g[i] + wd * p[i];
-      const b = first ? gi : mu * buf[i] + (1 - damp) * gi;
-      buf[i] = b;
-      p[i] -= lr * (o.nesterov ? gi + mu * b : b);
-    }
+    const mu = o.momentum ?? 0;
+    const first = mu !== 0 && !st.buffers.momentum_buffer;
+    const args: SgdArgs = {
+      param: p, grad: g, buf: mu === 0 ? null : this.buffer(st, 'momentum_buffer', p.length),
+      lr: o.lr, momentum: mu, dampening: o.dampening ?? 0, weightDecay: o.weightDecay ?? 0, nesterov: o.nesterov ?? false, first,
+    };
+    // the backend's fused kernel when it has one (native: threaded), else the reference loop
+    const backend = getBackend();
+    if (backend.sgd) backend.sgd(args);
+    else sgdKernel(args);
   }
-}
-
-let scratchBuffer = new Float32Array(0);
-/** A temporary for one update, reused across parameters and steps (never part of the state). */
-function scratch(n: number): Float32Array {
-  if (scratchBuffer.length < n) scratchBuffer = new Float32Array(n);
-  return scratchBuffer.subarray(0, n);
 }

@@ -124,7 +124,7 @@ test('im2col and col2im match the reference (padding, stride, dilation)', { skip
   }
 });
 
-test('SGD with momentum takes the native path for large parameters and matches the scalar update', { skip: skipNative }, async () => {
+test('SGD with momentum on the native backend matches the update written out', { skip: skipNative }, async () => {
   const { withBackend } = await import('../../src/backend/registry.js');
   const { SGD } = await import('../../src/optim/sgd.js');
   const { Parameter } = await import('../../src/nn/parameter.js');
@@ -151,4 +151,27 @@ test('SGD with momentum takes the native path for large parameters and matches t
     }
   });
   assertClose(p.data as Float32Array, want, 'SGD momentum, native path', 1e-5);
+});
+
+test('native sgd kernel equals the reference exactly for every option', { skip: skipNative }, () => {
+  const gen = new Generator(43);
+  const n = 70001;
+  for (const o of [
+    { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false },
+    { momentum: 0, dampening: 0, weightDecay: 0.01, nesterov: false },
+    { momentum: 0.9, dampening: 0.1, weightDecay: 0.01, nesterov: false },
+    { momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: true },
+  ]) {
+    const p0 = randomArray(n, gen), g = randomArray(n, gen), b0 = randomArray(n, gen);
+    for (const first of [true, false]) {
+      const run = (backend: typeof jsBackend) => {
+        const param = p0.slice(), buf = o.momentum ? b0.slice() : null;
+        backend.sgd!({ param, grad: g, buf, lr: 0.05, ...o, first });
+        return [param, buf];
+      };
+      const [pn, bn] = run(nativeBackend!), [pj, bj] = run(jsBackend);
+      assert.deepEqual(pn, pj, `param ${JSON.stringify(o)} first=${first}`);
+      assert.deepEqual(bn, bj, `buffer ${JSON.stringify(o)} first=${first}`);
+    }
+  }
 });

@@ -9,6 +9,7 @@ import { fmtShape } from '../../tensor/shape.js';
 import { record } from '../engine.js';
 import { empty, requireFloat } from '../helpers.js';
 import { narrow } from './view.js';
+import { scratch } from '../../util/scratch.js';
 
 /**
  * LSTM cell from summed gate pre-activations (PyTorch gate order i, f, g, o):
@@ -57,12 +58,6 @@ function sameShapeSum(acc: Tensor | null | undefined, shape: readonly number[]):
   return acc && acc.shape.length === shape.length && acc.shape.every((d, i) => d === shape[i]) ? acc : null;
 }
 
-// A temporary that never leaves a backward rule: reused across calls instead of allocated per step.
-let scratchBuffer = new Float32Array(0);
-function scratch(n: number): Float32Array {
-  if (scratchBuffer.length < n) scratchBuffer = new Float32Array(n);
-  return scratchBuffer.subarray(0, n);
-}
 
 /**
  * Additive (Bahdanau) attention in one graph node:

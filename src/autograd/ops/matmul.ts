@@ -104,17 +104,19 @@ function columnMajor(t: Tensor): boolean {
 }
 
 /** Unrecorded batched GEMM of [batch..., m, k] · [batch..., k, n]. */
-function mm(a: Tensor, b: Tensor, batch: readonly number[], m: number, n: number, k: number): Tensor {
-  const out = empty([...batch, m, n]);
+function mm(
+  a: Tensor, b: Tensor, batch: readonly number[], m: number, n: number, k: number,
+  out: Tensor = empty([...batch, m, n]), beta = 0, alpha = 1,
+): Tensor {
   const count = numel(batch);
   if (out.size === 0) return out;
   const A = operand(a, batch, m, k);
   const B = operand(b, batch, k, n);
   getBackend().gemm({
-    transA: A.trans, transB: B.trans, m, n, k, alpha: 1,
+    transA: A.trans, transB: B.trans, m, n, k, alpha,
     a: A.data, aOffset: A.offset, lda: A.ld, strideA: A.stride,
     b: B.data, bOffset: B.offset, ldb: B.ld, strideB: B.stride,
-    beta: 0, c: out.data as Float32Array, cOffset: 0, ldc: n, strideC: m * n, batch: count,
+    beta, c: out.data as Float32Array, cOffset: 0, ldc: n, strideC: m * n, batch: count,
   });
   return out;
 }
@@ -139,16 +141,7 @@ export function addmm(input: Tensor, a: Tensor, b: Tensor, opts: { alpha?: numbe
   }
   const out = empty([m, n]);
   if (beta !== 0) getBackend().copy(expandedView(input, [m, n]), out.data);
-  if (out.size > 0) {
-    const A = operand(a, [], m, k);
-    const B = operand(b, [], k, n);
-    getBackend().gemm({
-      transA: A.trans, transB: B.trans, m, n, k, alpha,
-      a: A.data, aOffset: A.offset, lda: A.ld, strideA: 0,
-      b: B.data, bOffset: B.offset, ldb: B.ld, strideB: 0,
-      beta: beta === 0 ? 0 : beta, c: out.data as Float32Array, cOffset: 0, ldc: n, strideC: 0, batch: 1,
-    });
-  }
+  mm(a, b, [], m, n, k, out, beta, alpha);
   return record(out, 'addmm', [input, a, b], (g) => [
     input.requiresGrad ? sumToShape(beta === 1 ? g : mulScalar(g, beta), input.shape) : null,
     a.requiresGrad ? mulScalar(columnMajor(a) ? transpose(mm(b, transpose(g), [], k, m, n)) : mm(g, transpose(b), [], m, k, n), alpha) : null,
@@ -213,35 +206,22 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const x2 = asMatrix(x, rows, nIn);
   const wT = new Tensor(weight.data, [nIn, nOut], [weight.strides[1], weight.strides[0]], weight.offset); // unrecorded view
   const out = empty(outShape);
-  const o = out.data as Float32Array;
-  if (bias) getBackend().copy(expandedView(bias, outShape), o);
-  if (out.size > 0 && nIn > 0) gemmInto(x2, wT, rows, nOut, nIn, o, bias ? 1 : 0);
+  if (bias) getBackend().copy(expandedView(bias, outShape), out.data);
+  if (nIn > 0) mm(x2, wT, [], rows, nOut, nIn, out, bias ? 1 : 0);
   return record(out, 'linear', bias ? [x, weight, bias] : [x, weight], (g, into) => {
     const g2 = asMatrix(g, rows, nOut);
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       dx = empty(x.shape);
-      if (dx.size > 0 && nOut > 0) gemmInto(g2, new Tensor(weight.data, [nOut, nIn], weight.strides, weight.offset), rows, nIn, nOut, dx.data as Float32Array, 0);
+      if (nOut > 0) mm(g2, new Tensor(weight.data, [nOut, nIn], weight.strides, weight.offset), [], rows, nIn, nOut, dx);
     }
     let dw: Tensor | null = null;
     if (weight.requiresGrad) {
       const acc = into[1];
       dw = acc && acc.shape.length === 2 && acc.shape[0] === nOut && acc.shape[1] === nIn ? acc : empty([nOut, nIn]);
       const gT = new Tensor(g2.data, [nOut, rows], [g2.strides[1], g2.strides[0]], g2.offset);
-      if (dw.size > 0 && rows > 0) gemmInto(gT, x2, nOut, nIn, rows, dw.data as Float32Array, dw === acc ? 1 : 0);
+      if (rows > 0) mm(gT, x2, [], nOut, nIn, rows, dw, dw === acc ? 1 : 0);
     }
     return [dx, dw, bias && bias.requiresGrad ? sumToShape(g, bias.shape) : null];
-  });
-}
-
-/** c (m×n, row-major, ldc n) = a·b + beta·c for 2-D operands in any layout operand() accepts. */
-function gemmInto(a: Tensor, b: Tensor, m: number, n: number, k: number, c: Float32Array, beta: number): void {
-  const A = operand(a, [], m, k);
-  const B = operand(b, [], k, n);
-  getBackend().gemm({
-    transA: A.trans, transB: B.trans, m, n, k, alpha: 1,
-    a: A.data, aOffset: A.offset, lda: A.ld, strideA: 0,
-    b: B.data, bOffset: B.offset, ldb: B.ld, strideB: 0,
-    beta, c, cOffset: 0, ldc: n, strideC: 0, batch: 1,
   });
 }

@@ -1,5 +1,6 @@
 import type { Backend, DType } from '../backend.js';
 import { adamKernel } from './adam.js';
+import { sgdKernel } from './sgd.js';
 import {
   avgPool2dBackwardKernel, avgPool2dKernel, col2imKernel, im2colKernel, maxPool2dBackwardKernel, maxPool2dKernel,
 } from './conv.js';
@@ -57,6 +58,7 @@ export const jsBackend: Backend = {
   avgPool2dBackward: avgPool2dBackwardKernel,
   topk: topkKernel,
   adam: adamKernel,
+  sgd: sgdKernel,
   lstmCell: lstmCellKernel,
   lstmCellBackward: lstmCellBackwardKernel,
 };

@@ -30,6 +30,10 @@ export interface NativeAddon {
     param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, amsgrad: Float32Array | null,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number,
   ): void;
+  sgd(
+    param: Float32Array, grad: Float32Array, buf: Float32Array | null,
+    lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, first: boolean,
+  ): void;
   /** geom = [n, cIn, h, w, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW] */
   im2col(x: Float32Array, geom: Int32Array, out: Float32Array): void;
   col2im(cols: Float32Array, geom: Int32Array, out: Float32Array): void;

@@ -8,7 +8,7 @@
  * V8 ArrayBuffer (so `byteOffset` may be non-zero: always use it with `.buffer`).
  */
 import type {
-  AdamArgs, Backend, BinaryOp, Conv2dGeometry, DType, GemmArgs, Pool2dGeometry, ReduceOp, Storage, UnaryOp, View,
+  AdamArgs, SgdArgs, Backend, BinaryOp, Conv2dGeometry, DType, GemmArgs, Pool2dGeometry, ReduceOp, Storage, UnaryOp, View,
 } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { loadAddon, type NativeAddon } from './addon-node.js';
@@ -131,6 +131,9 @@ function makeBackend(addon: NativeAddon): Backend {
     },
     adam(a: AdamArgs): void {
       addon.adam(a.param, a.grad, a.m, a.v, a.amsgrad ?? null, a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.decoupled, a.step);
+    },
+    sgd(a: SgdArgs): void {
+      addon.sgd(a.param, a.grad, a.buf, a.lr, a.momentum, a.dampening, a.weightDecay, a.nesterov, a.first);
     },
     softmax(x: Float32Array, rows: number, cols: number, out: Float32Array, log: boolean): void {
       if (rows * cols < NATIVE_ELEMENTWISE_MIN) jsBackend.softmax(x, rows, cols, out, log);

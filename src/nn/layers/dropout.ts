@@ -1,4 +1,5 @@
 import * as F from '../../autograd/ops/index.js';
+import { flatView } from '../../backend/flat-view.js';
 import { getBackend } from '../../backend/registry.js';
 import { bernoulli } from '../../tensor/creation.js';
 import type { Generator } from '../../tensor/rng.js';
@@ -13,7 +14,7 @@ export function dropout(x: Tensor, p: number, training: boolean, generator?: Gen
   const mask = bernoulli(1 - p, x.shape, { generator });
   // the mask is fresh and carries no gradient: scale it in place rather than allocate a scaled copy
   const m = mask.data as Float32Array;
-  getBackend().unary('mulScalar', { data: m, shape: [m.length], strides: [1], offset: 0 }, m, 1 / (1 - p));
+  getBackend().unary('mulScalar', flatView(m), m, 1 / (1 - p));
   return F.mul(x, mask);
 }
 

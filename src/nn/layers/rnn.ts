@@ -184,7 +184,6 @@ abstract class RNNBase extends Module {
         const projBias = this.mode === 'GRU' || !w.bih || !w.bhh ? w.bih : F.add(w.bih, w.bhh);
         const xp = F.reshape(linear(flat, w.wih, projBias), [layerIn.shape[0], layerIn.shape[1], -1]); // (T, B, G·H) or (B, T, G·H)
         const xs = unbindViews(xp, tdim); // T × (B, G·H)
-        const whhT = F.transpose(w.whh); // (H, G·H), a view
         const k = l * D + d;
         let h = h0s ? h0s[k] : zeroState;
         let c = c0s ? c0s[k] : zeroState;
@@ -196,11 +195,9 @@ abstract class RNNBase extends Module {
           let cNew: Tensor | null = null;
           // x-projection + h·W_hhᵀ in one GEMM accumulating into a copy of the projection; W_hh's
           // gradient is then summed over steps by β = 1 GEMMs into one buffer
-          if (this.mode === 'LSTM') ({ h: hNew, c: cNew } = lstmCellStep(F.linear(h, w.whh, xs[t]), c));
-          else if (this.mode === 'GRU') {
-            const hh = F.matmul(h, whhT); // (B, G·H)
-            hNew = gruCellStep(xs[t], w.bhh ? F.add(hh, w.bhh) : hh, h);
-          } else hNew = rnnCellStep(F.linear(h, w.whh, xs[t]), this.act);
+          if (this.mode === 'LSTM') ({ h: hNew, c: cNew } = lstmCellStep(linear(h, w.whh, xs[t]), c));
+          else if (this.mode === 'GRU') hNew = gruCellStep(xs[t], linear(h, w.whh, w.bhh), h); // b_hh apart: r gates its n block
+          else hNew = rnnCellStep(linear(h, w.whh, xs[t]), this.act);
           const m = masks[t]; // (B, 1), or null when every row is valid at t
           if (m) {
             outs[t] = F.mul(hNew, m);
