@@ -14,6 +14,7 @@
         "native/gemm_small_avx2.c",
         "native/elementwise.c",
         "native/softmax.c",
+        "native/xent.c",
         "native/reduce.c",
         "native/indexing.c",
         "native/adam.c",

@@ -9,6 +9,7 @@
 #include "indexing.h"
 #include "adam.h"
 #include "sgd.h"
+#include "xent.h"
 #include "im2col.h"
 #include "addon_util.h"
 
@@ -104,6 +105,61 @@ static napi_value softmax_common(napi_env env, napi_callback_info info, int back
 
 static napi_value js_softmax(napi_env env, napi_callback_info info) { return softmax_common(env, info, 0); }
 static napi_value js_softmax_backward(napi_env env, napi_callback_info info) { return softmax_common(env, info, 1); }
+
+/* crossEntropy(x, rows, cols, targets, ignoreIndex, eps, loss, lse) and
+ * crossEntropyBackward(x, rows, cols, targets, ignoreIndex, eps, lse, g, out) */
+static napi_value xent_common(napi_env env, napi_callback_info info, int backward) {
+  const char *name = backward ? "crossEntropyBackward" : "crossEntropy";
+  size_t argc = 9;
+  napi_value v[9];
+  char msg[240];
+  const size_t want = backward ? 9 : 8;
+  if (napi_get_cb_info(env, info, &argc, v, NULL, NULL) != napi_ok || argc < want) {
+    snprintf(msg, sizeof msg, "%s: expected %zu arguments", name, want);
+    return fail(env, msg);
+  }
+  void *x, *t, *a, *b, *out = NULL;
+  long xlen, tlen, alen, blen, olen = 0, rows, cols;
+  double ignore, eps;
+  int ok = get_typed(env, v[0], napi_float32_array, &x, &xlen) && get_long(env, v[1], &rows) && get_long(env, v[2], &cols) &&
+           get_typed(env, v[3], napi_int32_array, &t, &tlen) && napi_get_value_double(env, v[4], &ignore) == napi_ok &&
+           napi_get_value_double(env, v[5], &eps) == napi_ok && get_typed(env, v[6], napi_float32_array, &a, &alen) &&
+           get_typed(env, v[7], napi_float32_array, &b, &blen);
+  if (backward) ok = ok && get_typed(env, v[8], napi_float32_array, &out, &olen);
+  if (!ok) {
+    snprintf(msg, sizeof msg, "%s: bad arguments (expected Float32Array, rows, cols, Int32Array targets, ignoreIndex, eps, %s)", name,
+             backward ? "Float32Array lse, g, out" : "Float32Array loss, lse");
+    return fail(env, msg);
+  }
+  const double n = (double)rows * (double)cols;
+  /* forward: a = loss, b = lse; backward: a = lse, b = g, all [rows] */
+  if (rows < 0 || cols < 0 || n > xlen || rows > tlen || rows > alen || rows > blen || (backward && n > olen)) {
+    if (backward)
+      snprintf(msg, sizeof msg, "%s: rows=%ld cols=%ld exceed the arrays (x %ld, targets %ld, lse %ld, g %ld, out %ld)", name, rows,
+               cols, xlen, tlen, alen, blen, olen);
+    else
+      snprintf(msg, sizeof msg, "%s: rows=%ld cols=%ld exceed the arrays (x %ld, targets %ld, loss %ld, lse %ld)", name, rows, cols,
+               xlen, tlen, alen, blen);
+    return fail(env, msg);
+  }
+  if (!(eps >= 0 && eps <= 1)) {
+    snprintf(msg, sizeof msg, "%s: eps must be in [0, 1], got %g", name, eps);
+    return fail(env, msg);
+  }
+  const int32_t *tg = (const int32_t *)t;
+  for (long r = 0; r < rows; r++) {
+    if ((double)tg[r] != ignore && (tg[r] < 0 || tg[r] >= cols)) {
+      snprintf(msg, sizeof msg, "%s: targets[%ld] = %d out of range [0, %ld) and not ignoreIndex %g", name, r, tg[r], cols, ignore);
+      return fail(env, msg);
+    }
+  }
+  if (backward) att_cross_entropy_backward((const float *)x, rows, cols, tg, ignore, eps, (const float *)a, (const float *)b, (float *)out);
+  else att_cross_entropy((const float *)x, rows, cols, tg, ignore, eps, (float *)a, (float *)b);
+  return NULL;
+}
+
+static napi_value js_cross_entropy(napi_env env, napi_callback_info info) { return xent_common(env, info, 0); }
+static napi_value js_cross_entropy_backward(napi_env env, napi_callback_info info) { return xent_common(env, info, 1); }
 
 /* reduce(op, x, outer, r, inner, out) */
 static napi_value js_reduce(napi_env env, napi_callback_info info) {
@@ -292,6 +348,8 @@ int att_register_kernels(napi_env env, napi_value exports) {
     {"sgd", NULL, js_sgd, NULL, NULL, NULL, napi_default, NULL},
     {"softmax", NULL, js_softmax, NULL, NULL, NULL, napi_default, NULL},
     {"softmaxBackward", NULL, js_softmax_backward, NULL, NULL, NULL, napi_default, NULL},
+    {"crossEntropy", NULL, js_cross_entropy, NULL, NULL, NULL, napi_default, NULL},
+    {"crossEntropyBackward", NULL, js_cross_entropy_backward, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) {
     napi_throw_error(env, NULL, "attentive native: cannot register kernels");

@@ -189,6 +189,26 @@ export interface Backend {
   sgd?(args: SgdArgs): void;
 
   /**
+   * Optional fused softmax cross-entropy with label smoothing `eps` over contiguous logits
+   * [rows, cols] (from index 0) and one int32 target per row, each in [0, cols) or ignoreIndex
+   * (already checked): loss[r] = (1-ε)(lse - x_t) + ε(lse - mean_c x_c) and lse[r] = log Σ_c e^{x_c},
+   * both 0 on ignored rows. Row sums in double.
+   */
+  crossEntropy?(
+    x: Float32Array, rows: number, cols: number, targets: Int32Array, ignoreIndex: number, eps: number,
+    loss: Float32Array, lse: Float32Array,
+  ): void;
+  /**
+   * Its gradient from the forward's lse and one upstream gradient per row g [rows]:
+   * out[r, c] = g[r] · (e^{x_c - lse} - (1-ε)[c = t] - ε/C), zero on ignored rows. `out` is
+   * [rows, cols] and fully written.
+   */
+  crossEntropyBackward?(
+    x: Float32Array, rows: number, cols: number, targets: Int32Array, ignoreIndex: number, eps: number,
+    lse: Float32Array, g: Float32Array, out: Float32Array,
+  ): void;
+
+  /**
    * Fused LSTM cell: gates [B, 4H] (i, f, g, o pre-activations), c [B, H] -> hc [B, 2H] = [h' | c'],
    * saved [B, 5H] = activations i, f, g, o and tanh(c') for the backward pass.
    */

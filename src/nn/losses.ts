@@ -1,7 +1,11 @@
 /**
  * Loss functions with PyTorch's semantics (argument names, reductions, ignore_index, label
  * smoothing, class weights). Each is composed from differentiable ops, so its gradient is exact
- * by construction and covered by the ops' gradient checks.
+ * by construction and covered by the ops' gradient checks; the exception is cross-entropy
+ * without class weights, which runs as one fused op (softmaxCrossEntropy): over a translation
+ * model's vocabulary the composition allocated and walked several [N, C] temporaries in each
+ * direction (tens of MB per step, with a scalar exp per logit). With class weights the composed
+ * path is kept: that case is rare and not worth a second kernel.
  */
 import * as F from '../autograd/ops/index.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -99,6 +103,7 @@ export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptio
   const eps = o.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const { x, t, targetShape } = flattenClasses('crossEntropy', input, target);
+  if (!o.weight) return fusedCrossEntropy(x, t, targetShape, eps, o);
   const logp = F.logSoftmax(x, 1);
   const { losses, w, mask } = pick('crossEntropy', logp, t, o);
   const reduction = o.reduction ?? 'mean';
@@ -112,6 +117,20 @@ export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptio
   else if (reduction === 'sum') smooth = F.sum(smooth);
   const out = F.add(F.mul(nll, 1 - eps), F.mul(smooth, eps / c));
   return reduction === 'none' ? F.reshape(out, targetShape) : out;
+}
+
+function fusedCrossEntropy(x: Tensor, t: Tensor, targetShape: readonly number[], eps: number, o: CrossEntropyOptions): Tensor {
+  const ignore = o.ignoreIndex ?? -100;
+  const tv = t.values() as Int32Array;
+  const losses = F.softmaxCrossEntropy(x, tv, ignore, eps, 'crossEntropy');
+  const reduction = o.reduction ?? 'mean';
+  if (reduction === 'mean') {
+    let kept = 0;
+    for (let i = 0; i < tv.length; i++) if (tv[i] !== ignore) kept++;
+    return F.div(F.sum(losses), kept); // 0/0 = NaN when every target is ignored, as in torch
+  }
+  if (reduction === 'sum') return F.sum(losses);
+  return F.reshape(losses, targetShape);
 }
 
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {

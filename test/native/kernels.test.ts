@@ -175,3 +175,54 @@ test('native sgd kernel equals the reference exactly for every option', { skip: 
     }
   }
 });
+
+/** Logits of scale ~10 with the awkward rows a vocabulary loss meets: a confident target, -inf entries, one NaN. */
+function xentCase(rows: number, cols: number, gen: Generator, ignore: number) {
+  const x = randomArray(rows * cols, gen).map((v) => v * 10);
+  const targets = Int32Array.from({ length: rows }, (_, r) => (r % 13 === 5 ? ignore : Math.floor(gen.random() * cols)));
+  if (rows > 8) {
+    if (targets[1] !== ignore) x[cols + targets[1]] += 40; // confident: the target's gradient is a small difference
+    for (let j = 0; j < cols; j += 3) x[2 * cols + j] = -Infinity;
+    x[3 * cols + (cols >> 1)] = NaN;
+    x.fill(-Infinity, 4 * cols, 5 * cols); // a fully masked row: NaN loss, as the reference
+  }
+  const g = Float32Array.from({ length: rows }, () => gen.random() * 2 - 1);
+  return { x, targets, g };
+}
+
+test('crossEntropy kernels match the reference within 1e-6 ([700, 4215], odd widths, ignored rows)', { skip: skipNative }, () => {
+  const gen = new Generator(47);
+  for (const [rows, cols, ignore] of [[700, 4215, -100], [700, 4215, 0], [50, 7, -100], [30, 1001, 3], [100, 1, -100], [20, 8, -100], [20, 9, -100]]) {
+    const { x, targets, g } = xentCase(rows, cols, gen, ignore);
+    for (const eps of [0, 0.1]) {
+      const what = `crossEntropy [${rows}, ${cols}] ignore=${ignore} eps=${eps}`;
+      const loss = new Float32Array(rows), lse = new Float32Array(rows), lossRef = new Float32Array(rows), lseRef = new Float32Array(rows);
+      nativeBackend!.crossEntropy!(x, rows, cols, targets, ignore, eps, loss, lse);
+      jsBackend.crossEntropy!(x, rows, cols, targets, ignore, eps, lossRef, lseRef);
+      assertClose(loss, lossRef, `${what} loss`, 1e-6);
+      assertClose(lse, lseRef, `${what} lse`, 1e-6);
+      const out = new Float32Array(rows * cols).fill(NaN), outRef = new Float32Array(rows * cols);
+      nativeBackend!.crossEntropyBackward!(x, rows, cols, targets, ignore, eps, lseRef, g, out);
+      jsBackend.crossEntropyBackward!(x, rows, cols, targets, ignore, eps, lseRef, g, outRef);
+      assertClose(out, outRef, `${what} gradient`, 1e-6);
+    }
+  }
+});
+
+test('crossEntropy kernels reject bad targets and short arrays, naming the kernel and the lengths', { skip: skipNative }, async () => {
+  const { nativeAddon } = await import('../../src/backend/native/index-node.js');
+  const x = new Float32Array(10 * 7), t = new Int32Array(10), rows = new Float32Array(10);
+  t[3] = 7;
+  assert.throws(() => nativeAddon!.crossEntropy(x, 10, 7, t, -100, 0, rows, rows.slice()),
+    { message: 'crossEntropy: targets[3] = 7 out of range [0, 7) and not ignoreIndex -100' });
+  t[3] = -100;
+  nativeAddon!.crossEntropy(x, 10, 7, t, -100, 0, rows, rows.slice());
+  assert.throws(() => nativeAddon!.crossEntropy(x, 11, 7, t, -100, 0, rows, rows.slice()),
+    { message: 'crossEntropy: rows=11 cols=7 exceed the arrays (x 70, targets 10, loss 10, lse 10)' });
+  assert.throws(() => nativeAddon!.crossEntropyBackward(x, 10, 7, t, -100, 0.1, rows, rows.slice(), new Float32Array(69)),
+    { message: 'crossEntropyBackward: rows=10 cols=7 exceed the arrays (x 70, targets 10, lse 10, g 10, out 69)' });
+  assert.throws(() => nativeAddon!.crossEntropy(x, 10, 7, t, -100, 2, rows, rows.slice()),
+    { message: 'crossEntropy: eps must be in [0, 1], got 2' });
+  assert.throws(() => (nativeAddon!.crossEntropy as (...a: unknown[]) => void)(x, 10, 7, new Float32Array(10), -100, 0, rows, rows),
+    /crossEntropy: bad arguments/);
+});

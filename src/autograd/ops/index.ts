@@ -8,6 +8,7 @@ export * from './matmul.js';
 export * from './conv.js';
 export * from './pool.js';
 export * from './fused.js';
+export * from './cross-entropy.js';
 export { scalar, asTensor, type TensorLike } from './scalar.js';
 // Tensor methods (x.add(y), loss.backward() ...) are installed whenever the ops are loaded.
 import '../methods.js';

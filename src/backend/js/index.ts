@@ -1,6 +1,7 @@
 import type { Backend, DType } from '../backend.js';
 import { adamKernel } from './adam.js';
 import { sgdKernel } from './sgd.js';
+import { crossEntropyBackwardKernel, crossEntropyKernel } from './cross-entropy.js';
 import {
   avgPool2dBackwardKernel, avgPool2dKernel, col2imKernel, im2colKernel, maxPool2dBackwardKernel, maxPool2dKernel,
 } from './conv.js';
@@ -59,6 +60,8 @@ export const jsBackend: Backend = {
   topk: topkKernel,
   adam: adamKernel,
   sgd: sgdKernel,
+  crossEntropy: crossEntropyKernel,
+  crossEntropyBackward: crossEntropyBackwardKernel,
   lstmCell: lstmCellKernel,
   lstmCellBackward: lstmCellBackwardKernel,
 };

@@ -22,6 +22,14 @@ export interface NativeAddon {
   binary(op: number, a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, desc: Int32Array, out: Float32Array): void;
   softmax(x: Float32Array, rows: number, cols: number, out: Float32Array, log: boolean): void;
   softmaxBackward(y: Float32Array, dy: Float32Array, rows: number, cols: number, out: Float32Array, log: boolean): void;
+  crossEntropy(
+    x: Float32Array, rows: number, cols: number, targets: Int32Array, ignoreIndex: number, eps: number,
+    loss: Float32Array, lse: Float32Array,
+  ): void;
+  crossEntropyBackward(
+    x: Float32Array, rows: number, cols: number, targets: Int32Array, ignoreIndex: number, eps: number,
+    lse: Float32Array, g: Float32Array, out: Float32Array,
+  ): void;
   reduce(op: number, x: Float32Array, outer: number, r: number, inner: number, out: Float32Array | Int32Array): void;
   sumSquares(x: Float32Array): number;
   indexSelect(x: Float32Array, outer: number, n: number, inner: number, index: Int32Array, out: Float32Array): void;

@@ -11,6 +11,7 @@ import type {
   AdamArgs, SgdArgs, Backend, BinaryOp, Conv2dGeometry, DType, GemmArgs, Pool2dGeometry, ReduceOp, Storage, UnaryOp, View,
 } from '../backend.js';
 import { jsBackend } from '../js/index.js';
+import { crossEntropyBackwardKernel, crossEntropyKernel } from '../js/cross-entropy.js';
 import { loadAddon, type NativeAddon } from './addon-node.js';
 import { BINARY_CODE, NATIVE_MAX_DIMS, REDUCE_CODE, UNARY_CODE } from './ops.js';
 
@@ -142,6 +143,20 @@ function makeBackend(addon: NativeAddon): Backend {
     softmaxBackward(y: Float32Array, dy: Float32Array, rows: number, cols: number, out: Float32Array, log: boolean): void {
       if (rows * cols < NATIVE_ELEMENTWISE_MIN) jsBackend.softmaxBackward(y, dy, rows, cols, out, log);
       else addon.softmaxBackward(y, dy, rows, cols, out, log);
+    },
+    crossEntropy(
+      x: Float32Array, rows: number, cols: number, targets: Int32Array, ignoreIndex: number, eps: number,
+      loss: Float32Array, lse: Float32Array,
+    ): void {
+      if (rows * cols < NATIVE_ELEMENTWISE_MIN) crossEntropyKernel(x, rows, cols, targets, ignoreIndex, eps, loss, lse);
+      else addon.crossEntropy(x, rows, cols, targets, ignoreIndex, eps, loss, lse);
+    },
+    crossEntropyBackward(
+      x: Float32Array, rows: number, cols: number, targets: Int32Array, ignoreIndex: number, eps: number,
+      lse: Float32Array, g: Float32Array, out: Float32Array,
+    ): void {
+      if (rows * cols < NATIVE_ELEMENTWISE_MIN) crossEntropyBackwardKernel(x, rows, cols, targets, ignoreIndex, eps, lse, g, out);
+      else addon.crossEntropyBackward(x, rows, cols, targets, ignoreIndex, eps, lse, g, out);
     },
     copy(x: View, out: Storage): void {
       if (!isStorage(x.data) || !isStorage(out) || x.shape.length > NATIVE_MAX_DIMS || size(x.shape) < NATIVE_ELEMENTWISE_MIN) {
