@@ -1,7 +1,7 @@
 /**
  * Profiles training steps of the translation model on real batches: wall time per step and,
  * with --ops, kernel time per backend method (wraps every method of the active backend).
- *   node --import tsx bench/profile/translate-step.ts --data tatoeba:PATH [--steps N] [--warmup N] [--from BATCH] [--ops] [--model '{config JSON}']
+ *   node --import tsx bench/profile/translate-step.ts --data tatoeba:PATH [--steps N] [--warmup N] [--from BATCH] [--ops [--alloc-sites]] [--model '{config JSON}']
  */
 import { parseArgs } from 'node:util';
 import { getBackend, setBackend } from '../../src/backend/registry.js';
@@ -21,6 +21,7 @@ const { values: a } = parseArgs({ options: {
   steps: { type: 'string', default: '20' },
   warmup: { type: 'string', default: '3' },
   ops: { type: 'boolean', default: false },
+  'alloc-sites': { type: 'boolean', default: false },
   from: { type: 'string', default: '0' },
   model: { type: 'string', default: '{}' },
 } });
@@ -50,6 +51,8 @@ function detailKey(k: string, args: unknown[]): string | null {
   return null;
 }
 const stats = new Map<string, { ms: number; calls: number }>();
+const sites = new Map<string, { bytes: number; calls: number }>();
+let allocBytes = 0;
 function instrument(b: Backend): Backend {
   const w: Record<string, unknown> = Object.create(b);
   for (const k of Object.keys(b) as (keyof Backend)[]) {
@@ -62,6 +65,16 @@ function instrument(b: Backend): Backend {
       const s = stats.get(k) ?? { ms: 0, calls: 0 };
       s.ms += dt; s.calls++;
       stats.set(k, s);
+      if (k === 'alloc') {
+        allocBytes += 4 * (args[1] as number);
+        if (a['alloc-sites']) {
+          // the first frame outside the backend and the tensor constructors names the op that allocated
+          const frames = (new Error().stack ?? '').split('\n').slice(2).map((l) => l.trim());
+          const site = frames.find((l) => !/backend|tensor\/(creation|tensor)\.ts|autograd\/helpers|translate-step/.test(l)) ?? '?';
+          const key = site.replace(/^at /, '').replace(/\(?file:\/\/.*\/src\//, '(').replace(/:\d+\)?$/, ')');
+          const d = sites.get(key) ?? { bytes: 0, calls: 0 }; d.bytes += 4 * (args[1] as number); d.calls++; sites.set(key, d);
+        }
+      }
       const key = detailKey(k, args);
       if (key) { const d = details.get(key) ?? { ms: 0, calls: 0 }; d.ms += dt; d.calls++; details.set(key, d); }
       return r;
@@ -98,7 +111,11 @@ console.log(`${steps} steps: ${(tokens / (total / 1000)).toFixed(0)} tok/s; ms/s
 if (a.ops) {
   const rows = [...stats.entries()].sort((x, y) => y[1].ms - x[1].ms);
   const ktot = rows.reduce((s, r) => s + r[1].ms, 0);
-  console.log(`kernel time ${(ktot / steps).toFixed(1)} ms/step of ${(total / steps).toFixed(1)}`);
+  console.log(`kernel time ${(ktot / steps).toFixed(1)} ms/step of ${(total / steps).toFixed(1)}; allocated ${(allocBytes / steps / 2 ** 20).toFixed(1)} MB/step`);
+  if (a['alloc-sites']) {
+    console.log('--- allocations by site');
+    for (const [k, d] of [...sites.entries()].sort((x, y) => y[1].bytes - x[1].bytes).slice(0, 25)) console.log(`${(d.bytes / steps / 2 ** 20).toFixed(1).padStart(8)} MB/step ${(d.calls / steps).toFixed(1).padStart(6)} calls  ${k}`);
+  }
   for (const [k, s] of rows.slice(0, 30)) console.log(`${k.padEnd(24)} ${(s.ms / steps).toFixed(2).padStart(8)} ms/step ${(s.calls / steps).toFixed(0).padStart(6)} calls/step`);
   console.log('--- by shape');
   for (const [k, s] of [...details.entries()].sort((x, y) => y[1].ms - x[1].ms).slice(0, 45)) console.log(`${(s.ms / steps).toFixed(2).padStart(8)} ms/step ${(s.calls / steps).toFixed(1).padStart(6)} calls  ${k}`);

@@ -26,4 +26,6 @@ export const VARIANTS: { name: string; config: Partial<Seq2SeqConfig> }[] = [
   { name: 'bahdanau, bidirectional, 2 layers, no input feeding', config: { model: 'attention', attention: 'bahdanau', bidirectional: true, layers: 2, inputFeeding: false } },
   { name: 'luong-dot', config: { model: 'attention', attention: 'luong-dot' } },
   { name: 'luong-general, bidirectional, tied', config: { model: 'attention', attention: 'luong-general', bidirectional: true, tieEmbeddings: true } },
+  { name: 'luong-general, bidirectional, 2 layers, no input feeding', config: { model: 'attention', attention: 'luong-general', bidirectional: true, layers: 2, inputFeeding: false } },
+  { name: 'luong-dot, no input feeding', config: { model: 'attention', attention: 'luong-dot', inputFeeding: false } },
 ];

@@ -101,3 +101,33 @@ for (const kind of ['bahdanau', 'luong-general', 'luong-dot'] as const) {
     assert.equal(att.parameters().length, kind === 'bahdanau' ? 4 : kind === 'luong-general' ? 1 : 0);
   });
 }
+
+for (const kind of ['luong-general', 'luong-dot'] as const) {
+  test(`${kind}: attention over all steps at once equals step-by-step attention, and gradchecks`, () => {
+    manualSeed(6);
+    const att = new Attention(kind, 4, 4);
+    const mask = paddingMask([3, 2], 3);
+    const qs = randn([2, 5, 4]).mul(0.5);
+    const mem = randn([2, 3, 4]).mul(0.5);
+    const all = att.forwardAll(qs, att.keys(mem), mem, mask);
+    assert.deepEqual(all.context.shape, [2, 5, 4]);
+    assert.deepEqual(all.weights.shape, [2, 5, 3]);
+    for (let t = 0; t < 5; t++) {
+      const one = att.forward(F.contiguous(F.select(qs, 1, t)), att.keys(mem), mem, mask);
+      const close = (x: Tensor, y: Tensor) => x.values().every((v, i) => Math.abs(v - y.values()[i]) < 1e-6);
+      assert.ok(close(F.contiguous(F.select(all.context, 1, t)), one.context), `context at step ${t}`);
+      assert.ok(close(F.contiguous(F.select(all.weights, 1, t)), one.weights), `weights at step ${t}`);
+    }
+    assert.equal(all.weights.values()[(1 * 5 + 4) * 3 + 2], 0, 'padding gets zero weight');
+    gradcheck((q: Tensor, m: Tensor) => { const r = att.forwardAll(q, att.keys(m), m, mask); return F.concat([r.context, r.weights], 2); }, [qs, mem]);
+    for (const p of att.parameters()) gradcheck(() => att.forwardAll(qs.detach(), att.keys(mem.detach()), mem.detach(), mask).context, [p]);
+  });
+}
+
+test('Attention.forwardAll refuses additive attention and names bad query shapes', () => {
+  const mem = randn([2, 3, 4]);
+  const mask = paddingMask([3, 2], 3);
+  assert.throws(() => new Attention('bahdanau', 4, 4).forwardAll(randn([2, 5, 4]), mem, mem, mask), /additive attention is computed step by step/);
+  const g = new Attention('luong-general', 4, 4);
+  assert.throws(() => g.forwardAll(randn([2, 4]), g.keys(mem), mem, mask), /queries must be \[2, T, 4\], got \[2,4\]/);
+});

@@ -73,6 +73,19 @@ export class AttentionSeq2Seq extends Seq2SeqModel {
         attns.push(state.attention!);
       }
       hTilde = F.stack(outs, 1);
+    } else if (this.config.attention !== 'bahdanau') {
+      // Luong attention without input feeding: the attention reads s_t and feeds nothing back, so
+      // only the LSTM recurrence is sequential. Scores, softmax, contexts and the readout run once
+      // over all steps as batched (B, T, ·) products instead of T small ones.
+      const tops: Tensor[] = [];
+      for (let t = 0; t < T; t++) {
+        state = this.lstmStep(xs[t], state, w, null);
+        tops.push(state.h[this.config.layers - 1]);
+      }
+      const s = F.stack(tops, 1); // (B, T, Hd)
+      const att = this.attention.forwardAll(s, state.keys!, enc.memory, enc.padMask);
+      hTilde = F.tanh(this.combine.forward(F.concat([att.context, s], 2)));
+      return { logits: this.out.forward(dropout(hTilde, p, this.training)), attention: att.weights };
     } else {
       // Without input feeding h̃_t feeds nothing back, so the readout runs once over all steps:
       // one (B·T, M+Hd) x (M+Hd, Hd) product instead of T small ones.
@@ -152,8 +165,20 @@ export class AttentionSeq2Seq extends Seq2SeqModel {
     let att: { context: Tensor; weights: Tensor } | null = null;
     if (bahdanau) att = this.attention.forward(state.h[top], keys, memory, padMask); // with s_{t-1}
 
+    const next = this.lstmStep(xe, state, w, bahdanau ? att!.context : null);
+    const s = next.h[top]; // (R, Hd)
+    if (!bahdanau) att = this.attention.forward(s, keys, memory, padMask); // with s_t
+    return { top: s, context: att!.context, state: { ...next, attention: att!.weights } };
+  }
+
+  /**
+   * The LSTM layers of one step: the first layer's gates are the embedding gates xe plus the
+   * recurrent product plus, when present, the context and input-feeding columns.
+   */
+  private lstmStep(xe: Tensor, state: DecoderState, w: StepWeights, context: Tensor | null): DecoderState {
+    const c = this.config;
     const extra: Tensor[] = [];
-    if (bahdanau) extra.push(att!.context);
+    if (context) extra.push(context);
     if (c.inputFeeding) extra.push(state.feed!);
     let gates = linear(state.h[0], w.hh, xe); // (R, 4Hd): each product accumulates into the running sum
     if (extra.length > 0) gates = linear(extra.length === 1 ? extra[0] : F.concat(extra, 1), w.extra!, gates);
@@ -164,8 +189,6 @@ export class AttentionSeq2Seq extends Seq2SeqModel {
       hs.push(h);
       cs.push(cl);
     }
-    const s = hs[top]; // (R, Hd)
-    if (!bahdanau) att = this.attention.forward(s, keys, memory, padMask); // with s_t
-    return { top: s, context: att!.context, state: { ...state, h: hs, c: cs, attention: att!.weights } };
+    return { ...state, h: hs, c: cs };
   }
 }

@@ -66,4 +66,23 @@ export class Attention extends Module {
     const context = F.reshape(F.matmul(F.unsqueeze(weights, 1), memory), [B, this.memoryDim]); // (B, 1, S) x (B, S, M)
     return { context, weights };
   }
+
+  /**
+   * Luong attention for every decoder step at once (the queries s_t do not depend on earlier
+   * contexts). Shapes: queries (B, T, Hd), keys (B, S, Hd|M), memory (B, S, M), padMask (B, S)
+   * -> { context (B, T, M), weights (B, T, S) }; row t equals forward(queries[:, t]).
+   */
+  forwardAll(queries: Tensor, keys: Tensor, memory: Tensor, padMask: Tensor): { context: Tensor; weights: Tensor } {
+    const [B, S] = [memory.shape[0], memory.shape[1]];
+    if (this.kind === 'bahdanau') throw new Error('Attention.forwardAll: additive attention is computed step by step (its query is the previous state)');
+    if (queries.ndim !== 3 || queries.shape[0] !== B || queries.shape[2] !== this.queryDim) {
+      throw new Error(`Attention(${this.kind}).forwardAll: queries must be [${B}, T, ${this.queryDim}], got ${fmtShape(queries.shape)}`);
+    }
+    if (padMask.shape[0] !== B || padMask.shape[1] !== S) {
+      throw new Error(`Attention(${this.kind}).forwardAll: padMask must be [${B}, ${S}], got ${fmtShape(padMask.shape)}`);
+    }
+    const scores = F.matmul(queries, F.transpose(keys, 1, 2)); // (B, T, Hd) x (B, Hd, S)
+    const weights = F.softmax(F.maskedFill(scores, F.unsqueeze(padMask, 1), -Infinity), 2); // (B, T, S)
+    return { context: F.matmul(weights, memory), weights }; // (B, T, S) x (B, S, M)
+  }
 }
