@@ -1,7 +1,7 @@
 /**
  * Profiles training steps of the translation model on real batches: wall time per step and,
  * with --ops, kernel time per backend method (wraps every method of the active backend).
- *   node --import tsx bench/profile/translate-step.ts --data tatoeba:PATH [--steps N] [--warmup N] [--from BATCH] [--ops [--alloc-sites]] [--model '{config JSON}']
+ *   node --import tsx bench/profile/translate-step.ts --data tatoeba:PATH [--steps N] [--warmup N] [--from BATCH] [--batch B] [--label-smoothing EPS] [--ops [--alloc-sites]] [--model '{config JSON}']
  */
 import { parseArgs } from 'node:util';
 import { getBackend, setBackend } from '../../src/backend/registry.js';
@@ -23,6 +23,8 @@ const { values: a } = parseArgs({ options: {
   ops: { type: 'boolean', default: false },
   'alloc-sites': { type: 'boolean', default: false },
   from: { type: 'string', default: '0' },
+  batch: { type: 'string', default: '64' },
+  'label-smoothing': { type: 'string', default: '0' },
   model: { type: 'string', default: '{}' },
 } });
 
@@ -37,7 +39,7 @@ const model = createSeq2Seq({
 } as never);
 const enc = (ps: typeof corpus.train) => ({ src: ps.map((p) => pipeline.encodeSrc(p.zh).ids), tgt: ps.map((p) => pipeline.encodeTgt(p.en)) });
 const tr = enc(corpus.train);
-const batches = new Batcher(tr.src, tr.tgt, { batchSize: 64, seed: 1, maxSrcLen: 60, maxTgtLen: 60 }).epoch(0);
+const batches = new Batcher(tr.src, tr.tgt, { batchSize: +a.batch!, seed: 1, maxSrcLen: 60, maxTgtLen: 60 }).epoch(0);
 const opt = new Adam(model.parameters(), { lr: 1e-3 });
 console.log(`backend ${getBackend().name}; vocab ${pipeline.srcVocab.size}/${pipeline.tgtVocab.size}; params ${model.numParameters()}; config ${JSON.stringify(model.config)}`);
 
@@ -91,7 +93,7 @@ for (let i = 0; i < warm + steps; i++) {
   if (i === warm && a.ops) setBackend(instrument(getBackend()));
   const b = batches[(+a.from! + i) % batches.length];
   const t0 = performance.now();
-  const loss = batchLoss(model.forward(b).logits, b.tgtOut, 0);
+  const loss = batchLoss(model.forward(b).logits, b.tgtOut, +a['label-smoothing']!);
   const t1 = performance.now();
   opt.zeroGrad();
   loss.backward();

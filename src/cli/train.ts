@@ -20,8 +20,8 @@ interface TrainTranslateFlags {
   epochs?: number; batchSize?: number; hidden?: number; decoderHidden?: number; emb?: number; layers?: number; bidirectional?: boolean;
   dropout?: number; lr?: number; warmup?: number; clip?: number; labelSmoothing?: number; patience?: number; inputFeeding: boolean;
   tieEmbeddings?: boolean; srcTokenizer: 'char' | 'word'; bpe?: number; lowercase?: boolean; resume?: string; nPairs?: number;
-  dataSeed?: number; validSentences?: number; beamSize?: number; progress?: boolean; tgtMinFreq?: number;
-  lrSchedule?: 'inverse-sqrt' | 'plateau'; lrDecay?: number; lrPatience?: number; selectBy?: 'bleu' | 'loss';
+  dataSeed?: number; validSentences?: number; beamSize?: number; lengthPenalty?: number; progress?: boolean; tgtMinFreq?: number;
+  lrSchedule?: 'inverse-sqrt' | 'plateau' | 'linear'; lrDecaySteps?: number; lrFinal?: number; lrDecay?: number; lrPatience?: number; selectBy?: 'bleu' | 'loss';
   finalEvalSentences?: number; exactNodes?: number; exactSentences?: number; finalEvalSplits?: ('valid' | 'test')[];
 }
 
@@ -54,10 +54,12 @@ export function registerTrainCommand(program: Command): void {
     .option('--dropout <p>', 'dropout (default 0.1)', num('--dropout'))
     .option('--lr <lr>', `peak Adam learning rate (default ${TRAIN_DEFAULTS.lr})`, num('--lr'))
     .option('--warmup <steps>', `warmup steps, then 1/sqrt(step) decay (default ${TRAIN_DEFAULTS.warmupSteps})`, int('--warmup'))
-    .option('--lr-schedule <kind>', "'inverse-sqrt' (decay after warmup) or 'plateau' (constant, × --lr-decay when validation loss stalls)", (v) => {
-      if (v !== 'inverse-sqrt' && v !== 'plateau') throw new InvalidArgumentError(`must be 'inverse-sqrt' or 'plateau', got '${v}'`);
+    .option('--lr-schedule <kind>', "'inverse-sqrt' (decay after warmup), 'plateau' (constant, × --lr-decay when validation loss stalls) or 'linear' (down to --lr-final × lr at --lr-decay-steps)", (v) => {
+      if (v !== 'inverse-sqrt' && v !== 'plateau' && v !== 'linear') throw new InvalidArgumentError(`must be 'inverse-sqrt', 'plateau' or 'linear', got '${v}'`);
       return v;
     })
+    .option('--lr-decay-steps <n>', 'linear schedule: the step at which lr reaches its floor', int('--lr-decay-steps'))
+    .option('--lr-final <f>', 'linear schedule: the floor as a fraction of --lr (default 0)', num('--lr-final'))
     .option('--lr-decay <f>', `plateau schedule: lr multiplier (default ${TRAIN_DEFAULTS.lrDecay})`, num('--lr-decay'))
     .option('--lr-patience <n>', `plateau schedule: epochs without a lower validation loss tolerated before decaying (default ${TRAIN_DEFAULTS.lrPatience})`, int('--lr-patience'))
     .option('--select-by <metric>', "keep the checkpoint with the best validation 'bleu' (default) or 'loss'", (v) => {
@@ -88,6 +90,7 @@ export function registerTrainCommand(program: Command): void {
       return parts as ('valid' | 'test')[];
     })
     .option('--beam-size <k>', `beam width of the final evaluation (default ${TRAIN_DEFAULTS.finalBeamSize})`, int('--beam-size'))
+    .option('--length-penalty <a>', `beam score of the final evaluation = logProb / length^a (default ${TRAIN_DEFAULTS.finalLengthPenalty})`, num('--length-penalty'))
     .option('--resume <dir>', 'continue a run from its last checkpoint (its saved settings are used, except --epochs, --max-minutes and the final-evaluation options; --epochs 0 only re-evaluates the saved model)')
     .option('--no-progress', 'plain log lines instead of a progress bar')
     .action(async (f: TrainTranslateFlags) => {
@@ -105,8 +108,8 @@ export function registerTrainCommand(program: Command): void {
         },
         text: { srcTokenizer: f.srcTokenizer, bpeMerges: f.bpe ?? 0, lowercase: f.lowercase ?? false, tgtMinFreq: f.tgtMinFreq },
         epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, warmupSteps: f.warmup, clip: f.clip, labelSmoothing: f.labelSmoothing,
-        patience: f.patience, maxMinutes: f.maxMinutes, seed: f.seed, validBleuSentences: f.validSentences, finalBeamSize: f.beamSize,
-        lrSchedule: f.lrSchedule, lrDecay: f.lrDecay, lrPatience: f.lrPatience, selectBy: f.selectBy,
+        patience: f.patience, maxMinutes: f.maxMinutes, seed: f.seed, validBleuSentences: f.validSentences, finalBeamSize: f.beamSize, finalLengthPenalty: f.lengthPenalty,
+        lrSchedule: f.lrSchedule, lrDecaySteps: f.lrDecaySteps, lrFinal: f.lrFinal, lrDecay: f.lrDecay, lrPatience: f.lrPatience, selectBy: f.selectBy,
         finalEvalSentences: f.finalEvalSentences, exactNodeBudget: f.exactNodes, exactSentences: f.exactSentences, finalEvalSplits: f.finalEvalSplits,
         progress: f.progress === false ? false : undefined,
       });

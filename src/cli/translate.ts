@@ -21,6 +21,7 @@ export interface TranslateOptions {
   beamSize?: number;
   nBest?: number;
   lengthPenalty?: number;
+  keepUnk?: boolean;
   temperature?: number;
   topK?: number;
   topP?: number;
@@ -116,8 +117,9 @@ export async function translateLines(lines: readonly string[], o: TranslateOptio
   items.forEach((it, k) => {
     const r = results[k];
     const nb = r.nBest;
-    if (nb.length === 1 && (o.nBest ?? 1) === 1) io.out(pipeline.decodeTgt(nb[0].tokens));
-    else nb.forEach((h, j) => io.out(`${j + 1}\t${h.logProb.toFixed(3)}\t${pipeline.decodeTgt(h.tokens)}`));
+    const text = (ids: readonly number[]) => pipeline.decodeTgt(ids, { keepUnk: o.keepUnk });
+    if (nb.length === 1 && (o.nBest ?? 1) === 1) io.out(text(nb[0].tokens));
+    else nb.forEach((h, j) => io.out(`${j + 1}\t${h.logProb.toFixed(3)}\t${text(h.tokens)}`));
     if (r.exact === false) io.warn(`translate: line ${it.line}: exact search ran out of its node budget; the result may not be the most probable sentence`);
     const best = nb[0];
     if (!best) return;
@@ -175,6 +177,7 @@ export function registerTranslateCommand(program: Command): void {
     .option('--top-k <k>', 'sample among the k most probable tokens', int('--top-k'))
     .option('--top-p <p>', 'sample from the smallest set with probability ≥ p', num('--top-p'))
     .option('--seed <s>', 'sampling seed', (v) => parseInt(v, 10))
+    .option('--keep-unk', 'print <unk> for words outside the English vocabulary (default: dropped, as when scoring)')
     .option('--show-attention', 'print a text heatmap of the attention weights')
     .option('--attention-out <file>', 'write the attention heatmap (.svg or .png)')
     .option('--beam-tree-out <file>', 'write the beam-search tree (.svg)')

@@ -31,6 +31,8 @@ export interface DecodeOptions {
   stripSpecials?: boolean;
   /** Stop at the first `</s>` (default true). */
   stopAtEos?: boolean;
+  /** Also drop `<unk>` (default false). */
+  stripUnk?: boolean;
 }
 
 /** JSON form of a vocabulary. */
@@ -120,12 +122,13 @@ export class Vocab {
 
   /** Decode ids to tokens. */
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string[] {
-    const { stripSpecials = true, stopAtEos = true } = options;
+    const { stripSpecials = true, stopAtEos = true, stripUnk = false } = options;
     const out: string[] = [];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       if (stopAtEos && id === EOS_ID) break;
       if (stripSpecials && (id === PAD_ID || id === BOS_ID || id === EOS_ID)) continue;
+      if (stripUnk && id === UNK_ID) continue;
       out.push(this.token(id));
     }
     return out;

@@ -9,10 +9,11 @@ import { Batcher } from '../../src/data/batching.js';
 import { corpusBleu } from '../../src/metrics/bleu.js';
 import { createSeq2Seq } from '../../src/models/seq2seq/index.js';
 import { batchLoss } from '../../src/models/seq2seq/evaluate.js';
+import { loadCorpus } from '../../src/models/seq2seq/corpus-node.js';
 import { loadRun } from '../../src/models/seq2seq/run-node.js';
 import { translateIds } from '../../src/models/seq2seq/search.js';
 import { TextPipeline } from '../../src/models/seq2seq/text-pipeline.js';
-import { learningRate, trainTranslation } from '../../src/models/seq2seq/train-node.js';
+import { learningRate, linearDecayRate, trainTranslation } from '../../src/models/seq2seq/train-node.js';
 import { Adam } from '../../src/optim/index.js';
 import { manualSeed } from '../../src/tensor/rng.js';
 import { zhCharTokenizer } from '../../src/text/zh-char-tokenizer.js';
@@ -37,6 +38,16 @@ test('a tiny attention model overfits 20 embedded pairs to BLEU 100', () => {
   assert.ok(corpusBleu(hyps, [pairs.map((p) => p.en)]).score > 99.999);
 });
 
+test('learning rate: linear schedule warms up, falls in a straight line to its floor, then stays', () => {
+  const r = (step: number) => linearDecayRate(1, 10, 110, 0.1, step);
+  assert.equal(r(5), 0.5);
+  assert.equal(r(10), 1);
+  assert.ok(Math.abs(r(60) - 0.55) < 1e-12, `halfway: ${r(60)}`);
+  assert.ok(Math.abs(r(110) - 0.1) < 1e-12);
+  assert.ok(Math.abs(r(500) - 0.1) < 1e-12);
+  assert.equal(linearDecayRate(2, 0, 100, 0, 1), 2 * (1 - 1 / 100));
+});
+
 test('learning rate: linear warmup then inverse square root', () => {
   assert.equal(learningRate(1, 10, 5), 0.5);
   assert.equal(learningRate(1, 10, 10), 1);
@@ -45,6 +56,26 @@ test('learning rate: linear warmup then inverse square root', () => {
 
 const quiet = () => undefined;
 const tiny = { hiddenSize: 8, srcEmbSize: 8, tgtEmbSize: 8, dropout: 0.1 };
+
+test('training follows the linear schedule step by step', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run');
+  const s = await trainTranslation({
+    data: { kind: 'embedded', nPairs: 60, seed: 5 }, model: { model: 'attention', ...tiny }, epochs: 2, batchSize: 16, out: dir, log: quiet, progress: false,
+    lr: 0.01, warmupSteps: 2, lrSchedule: 'linear', lrDecaySteps: 6, lrFinal: 0.2, validBleuSentences: 0, skipFinalEval: true,
+  });
+  const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  for (const l of lines) assert.ok(Math.abs(l.lr - linearDecayRate(0.01, 2, 6, 0.2, l.step)) < 1e-12, `epoch ${l.epoch}, step ${l.step}: lr ${l.lr}`);
+  assert.ok(s.steps > 6, 'the run goes past the decay length');
+  assert.ok(s.bestEpoch >= 1, 'selection by BLEU without validation sentences falls back to the loss');
+  assert.ok(Math.abs(lines.at(-1).lr - 0.002) < 1e-12);
+});
+
+test('the linear schedule needs a decay length above the warmup, and a floor in [0, 1]', async () => {
+  const data = { kind: 'embedded' as const, nPairs: 40, seed: 5 };
+  const base = { data, model: { model: 'attention' as const, ...tiny }, epochs: 1, log: quiet, progress: false, out: join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run') };
+  await assert.rejects(trainTranslation({ ...base, lrSchedule: 'linear', warmupSteps: 10 }), /'linear' schedule needs lrDecaySteps \(--lr-decay-steps\) above the warmup steps \(10\), got 0/);
+  await assert.rejects(trainTranslation({ ...base, lrSchedule: 'linear', warmupSteps: 0, lrDecaySteps: 50, lrFinal: 2 }), /lrFinal \(--lr-final\) must be in \[0, 1\], got 2/);
+});
 
 test('training writes a run folder; the saved model reloads with identical outputs; --resume continues', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run');
@@ -95,8 +126,9 @@ test('plateau schedule halves lr after an epoch without a lower validation loss;
   const s = await trainTranslation({
     data, model: { model: 'attention', ...tiny }, epochs: 4, batchSize: 16, out: dir, log: quiet, progress: false, lr: 0.5, warmupSteps: 0,
     lrSchedule: 'plateau', lrDecay: 0.5, lrPatience: 0, selectBy: 'loss', patience: 10, validBleuSentences: 0,
-    finalEvalSentences: 3, exactNodeBudget: 50,
+    finalEvalSentences: 3, exactNodeBudget: 50, finalLengthPenalty: 1.5,
   });
+  assert.equal(s.results.test.beam5.lengthPenalty, 1.5);
   const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   let best = Infinity, scale = 1;
   for (const l of lines) {
@@ -109,4 +141,20 @@ test('plateau schedule halves lr after an epoch without a lower validation loss;
   assert.equal(s.results.test.exact.sentences, 3);
   assert.ok(s.results.test.exact.proven! >= 0 && s.results.test.exact.proven! <= 3);
   assert.ok(s.results.test.exact.meanLogProb >= s.results.test.greedy.meanLogProb - 1e-4, 'exact search never scores below greedy');
+  // the scored hypotheses are in the run folder, one line per sentence, and rescore to the same BLEU
+  for (const [split, name] of [['valid', 'greedy'], ['test', 'beam5'], ['test', 'exact']] as const) {
+    const hyps = readFileSync(join(dir, `${split}.${name}.en`), 'utf8').split('\n').slice(0, -1);
+    assert.equal(hyps.length, s.results[split][name].sentences, `${split}.${name}.en`);
+  }
+  const refs = loadCorpus(data).test.slice(0, 3).map((p) => p.en);
+  const beam = readFileSync(join(dir, 'test.beam5.en'), 'utf8').split('\n').slice(0, -1);
+  assert.equal(+corpusBleu(beam, [refs]).score.toFixed(2), s.results.test.beam5.bleu);
+});
+
+test('<unk> is dropped from decoded sentences unless asked for', () => {
+  const pipe = TextPipeline.learn({ srcTokenizer: 'char', lowercase: true, bpeMerges: 0, tgtMinFreq: 2 }, zhCharTokenizer,
+    [{ zh: '我', en: 'i am here .' }, { zh: '你', en: 'you are here .' }]);
+  const ids = pipe.encodeTgt('you are here .'); // "you" and "are" occur once: <unk>
+  assert.equal(pipe.decodeTgt(ids), 'here.');
+  assert.equal(pipe.decodeTgt(ids, { keepUnk: true }), '<unk> <unk> here.');
 });

@@ -83,9 +83,13 @@ export class TextPipeline {
     return ids.map((id) => this.tgtVocab.token(id).replace(/<\/w>$/, ''));
   }
 
-  /** Ids -> English sentence. */
-  decodeTgt(ids: readonly number[]): string {
-    const units = this.tgtVocab.decode(ids);
+  /**
+   * Ids -> English sentence. `<unk>` is dropped unless keepUnk: a literal "<unk>" would be scored
+   * by BLEU as three wrong tokens ("<", "unk", ">"), and dropping it is what the usual baselines
+   * do before scoring.
+   */
+  decodeTgt(ids: readonly number[], options: { keepUnk?: boolean } = {}): string {
+    const units = this.tgtVocab.decode(ids, { stripUnk: !options.keepUnk });
     return this.tgtTokenizer.detokenize(this.bpe ? this.bpe.decode(units) : units);
   }
 }

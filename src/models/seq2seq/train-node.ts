@@ -36,11 +36,19 @@ export interface TrainTranslationOptions {
    * 'inverse-sqrt': lr decays as 1/√step after warmup. 'plateau': lr stays at its peak and is
    * multiplied by `lrDecay` whenever the validation loss has not improved for more than
    * `lrPatience` whole epochs (PyTorch's ReduceLROnPlateau, checked once per epoch).
+   * 'linear': lr falls linearly from its peak (after warmup) to `lrFinal` × peak at step
+   * `lrDecaySteps`, then stays there. With a time budget, a schedule that has decayed by the end
+   * of the budget beats a constant rate that never gets the chance to halve; `lrDecaySteps` is
+   * a step count (not a time), so a seeded run stays reproducible.
    */
-  lrSchedule?: 'inverse-sqrt' | 'plateau';
+  lrSchedule?: 'inverse-sqrt' | 'plateau' | 'linear';
+  /** 'linear' schedule: the step at which lr reaches its floor. */
+  lrDecaySteps?: number;
+  /** 'linear' schedule: the floor, as a fraction of the peak (default 0). */
+  lrFinal?: number;
   lrDecay?: number;
   lrPatience?: number;
-  /** Which validation number picks the saved model and drives early stopping. */
+  /** Which validation number picks the saved model and drives early stopping ('bleu' falls back to the loss when no validation sentences are decoded). */
   selectBy?: 'bleu' | 'loss';
   /** Global gradient-norm cap. */
   clip?: number;
@@ -58,6 +66,8 @@ export interface TrainTranslationOptions {
   validBleuSentences?: number;
   /** Beam width of the final evaluation. */
   finalBeamSize?: number;
+  /** Beam score of the final evaluation: logProb / length^lengthPenalty (default 1). */
+  finalLengthPenalty?: number;
   /** Sentences per split in the final evaluation (default all): beam search on thousands of sentences can cost minutes. */
   finalEvalSentences?: number;
   /** Node budget of an exact-search evaluation of the test split (0 = skip it). */
@@ -88,12 +98,15 @@ export const TRAIN_DEFAULTS = {
   lrSchedule: 'inverse-sqrt',
   lrDecay: 0.5,
   lrPatience: 0,
+  lrDecaySteps: 0,
+  lrFinal: 0,
   selectBy: 'bleu',
   patience: 4,
   maxMinutes: Infinity,
   seed: 1,
   validBleuSentences: 500,
   finalBeamSize: 5,
+  finalLengthPenalty: 1,
   finalEvalSentences: Infinity,
   exactNodeBudget: 0,
   exactSentences: Infinity,
@@ -124,6 +137,8 @@ export interface TrainSummary {
     bleu: number; meanLogProb: number; seconds: number; sentences: number; proven?: number;
     /** Exact search on a subset: the other searches' mean log-probability on the same sentences, for a fair comparison. */
     othersOnSameSentences?: Record<string, number>;
+    /** Beam search only: the length penalty it used. */
+    lengthPenalty?: number;
   }>>;
   bleuSignature: string;
 }
@@ -151,6 +166,17 @@ interface TrainerState {
 export function learningRate(peak: number, warmup: number, step: number): number {
   if (warmup <= 0) return peak;
   return step <= warmup ? (peak * step) / warmup : peak * Math.sqrt(warmup / step);
+}
+
+/**
+ * lr at optimizer step `step` (1-based) of the 'linear' schedule: linear warmup to `peak`, then a
+ * straight line down to `final`·peak at step `decaySteps`, flat after it.
+ */
+export function linearDecayRate(peak: number, warmup: number, decaySteps: number, final: number, step: number): number {
+  if (warmup > 0 && step <= warmup) return (peak * step) / warmup;
+  const span = decaySteps - Math.max(0, warmup);
+  const frac = span > 0 ? Math.min(1, (step - Math.max(0, warmup)) / span) : 1;
+  return peak * (1 - (1 - final) * frac);
 }
 
 function rngState(): (number | null)[] {
@@ -194,7 +220,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     if (options.epochs !== undefined) o.epochs = options.epochs;
     if (options.maxMinutes !== undefined) o.maxMinutes = options.maxMinutes;
     // The final evaluation may be re-run on a finished run with other settings (e.g. `--epochs 0`).
-    for (const k of ['skipFinalEval', 'finalEvalSentences', 'exactNodeBudget', 'exactSentences', 'finalBeamSize', 'finalEvalSplits'] as const) {
+    for (const k of ['skipFinalEval', 'finalEvalSentences', 'exactNodeBudget', 'exactSentences', 'finalBeamSize', 'finalLengthPenalty', 'finalEvalSplits'] as const) {
       if (options[k] !== undefined) (o as Record<string, unknown>)[k] = options[k];
     }
     const last = await loadCheckpoint(join(runDir, RUN_FILES.last)).catch((e: Error) => {
@@ -213,6 +239,10 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
       bleuLowercase: options.data.kind === 'tatoeba',
       ...Object.fromEntries(Object.entries(options).filter(([k, v]) => v !== undefined && !['model', 'text', 'out', 'resume', 'log', 'progress', 'data'].includes(k))),
     } as typeof o;
+    if (o.lrSchedule === 'linear' && !(Number.isInteger(o.lrDecaySteps) && o.lrDecaySteps > Math.max(0, o.warmupSteps))) {
+      throw new Error(`trainTranslation: the 'linear' schedule needs lrDecaySteps (--lr-decay-steps) above the warmup steps (${o.warmupSteps}), got ${o.lrDecaySteps}`);
+    }
+    if (!(o.lrFinal >= 0 && o.lrFinal <= 1)) throw new Error(`trainTranslation: lrFinal (--lr-final) must be in [0, 1], got ${o.lrFinal}`);
     runDir = resolve(options.out ?? join('runs', `translate-${timestamp()}`));
     const textConfig: TextPipelineConfig = { srcTokenizer: 'char', lowercase: false, bpeMerges: 0, ...options.text };
     const corpus = loadCorpus(options.data);
@@ -279,7 +309,9 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
       const b: Batch = batches[i];
       optimizer.lr = o.lrSchedule === 'plateau'
         ? o.lr * (trainer.lrScale ?? 1) * Math.min(1, o.warmupSteps > 0 ? (trainer.step + 1) / o.warmupSteps : 1)
-        : learningRate(o.lr, o.warmupSteps, trainer.step + 1);
+        : o.lrSchedule === 'linear'
+          ? linearDecayRate(o.lr, o.warmupSteps, o.lrDecaySteps, o.lrFinal, trainer.step + 1)
+          : learningRate(o.lr, o.warmupSteps, trainer.step + 1);
       const loss = batchLoss(model.forward(b).logits, b.tgtOut, o.labelSmoothing);
       optimizer.zeroGrad();
       loss.backward();
@@ -309,7 +341,8 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     // Validation after every epoch, and once more for a partial epoch cut by the time budget.
     const validLoss = meanLoss(model, validBatches);
     const ev = validForBleu.length > 0 ? evaluateBleu(model, pipeline, validForBleu, { method: 'greedy' }, o.bleuLowercase) : { bleu: NaN, seconds: 0 };
-    const improved = o.selectBy === 'loss'
+    // without validation sentences to decode there is no BLEU to select by: the loss decides
+    const improved = o.selectBy === 'loss' || validForBleu.length === 0
       ? validLoss < trainer.bestValidLoss
       : ev.bleu > trainer.bestValidBleu || (ev.bleu === trainer.bestValidBleu && validLoss < trainer.bestValidLoss);
     const record = {
@@ -349,7 +382,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     if (trainer.badEpochs >= o.patience) {
       stoppedBy = 'early-stopping';
       trainer.finished = true;
-      log(`early stopping: no better validation ${o.selectBy === 'loss' ? 'loss' : 'BLEU'} for ${o.patience} epochs (best at epoch ${trainer.bestEpoch})`);
+      log(`early stopping: no better validation ${o.selectBy === 'loss' || validForBleu.length === 0 ? 'loss' : 'BLEU'} for ${o.patience} epochs (best at epoch ${trainer.bestEpoch})`);
     }
     await saveLast();
     if (outOfTime) {
@@ -371,7 +404,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     for (const [split, all] of [['valid', corpus.valid], ['test', corpus.test]] as const) {
       if (!o.finalEvalSplits.includes(split)) continue;
       const pairs = all.slice(0, Math.min(all.length, o.finalEvalSentences));
-      const searches: [string, SearchOptions][] = [['greedy', { method: 'greedy' }], [`beam${o.finalBeamSize}`, { method: 'beam', beamSize: o.finalBeamSize }]];
+      const searches: [string, SearchOptions][] = [['greedy', { method: 'greedy' }], [`beam${o.finalBeamSize}`, { method: 'beam', beamSize: o.finalBeamSize, lengthPenalty: o.finalLengthPenalty }]];
       if (split === 'test' && o.exactNodeBudget > 0) searches.push(['exact', { method: 'exact', nodeBudget: o.exactNodeBudget }]);
       const perSentence: Record<string, number[]> = {};
       for (const [name, search] of searches) {
@@ -382,7 +415,10 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
         const othersOnSameSentences = search.method === 'exact' && n < pairs.length
           ? Object.fromEntries(Object.entries(perSentence).filter(([k]) => k !== name).map(([k, v]) => [k, +(v.slice(0, n).reduce((a, b) => a + b, 0) / n).toFixed(4)]))
           : undefined;
-        summary.results[split][name] = { bleu: +ev.bleu.toFixed(2), meanLogProb: +ev.meanLogProb.toFixed(4), seconds: +ev.seconds.toFixed(2), sentences: n, proven, othersOnSameSentences };
+        // the hypotheses themselves, so the scores can be checked with any BLEU implementation
+        await writeFileAtomic(join(runDir, `${split}.${name}.en`), ev.hypotheses.map((h) => `${h}\n`).join(''));
+        summary.results[split][name] = { bleu: +ev.bleu.toFixed(2), meanLogProb: +ev.meanLogProb.toFixed(4), seconds: +ev.seconds.toFixed(2), sentences: n, proven, othersOnSameSentences,
+          lengthPenalty: search.method === 'beam' ? o.finalLengthPenalty : undefined };
         summary.bleuSignature = ev.signature;
         log(`${split} BLEU ${name}: ${ev.bleu.toFixed(2)} (mean log-prob ${ev.meanLogProb.toFixed(3)}, ${n} sent., ${ev.seconds.toFixed(1)} s` +
           `${proven !== undefined ? `, ${proven}/${n} proven exact with ${o.exactNodeBudget} nodes` : ''})` +
