@@ -21,7 +21,7 @@ function newest(dir) {
 /**
  * Training allocates a few hundred MB of short-lived tensor storage per step. With V8's default
  * heap sizing every ~64 MB of it starts a full mark-compact (about 20 ms each), which costs
- * 15-20 % of a translation training step. A larger young generation and initial old-space limit
+ * about 15 % of a translation training step (CPU profile). A larger young generation and initial old-space limit
  * cut those collections by more than half. The flags only take effect at startup, so the CLI
  * re-runs itself once with them (ATTENTIVE_HEAP_FLAGS=0 turns this off; flags given to node
  * explicitly are left alone).
