@@ -37,6 +37,11 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `attentive bleu ... | head -1`: a reader that closes the pipe early is not an error
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   try {
     selectBackend();
     await buildProgram().parseAsync(argv);

@@ -36,3 +36,10 @@ test('bin/attentive.js passes output and exit codes through its heap-flag re-run
     assert.match(bad.stderr, /unknown command 'no-such-command'/);
   }
 });
+
+test('a reader that closes the pipe early ends the CLI quietly', { skip: !existsSync(resolve(import.meta.dirname, '../../dist/cli/main.js')) && 'dist/ not built (npm run build)' }, () => {
+  const bin = resolve(import.meta.dirname, '../../bin/attentive.js');
+  const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${bin}" --help | head -c 1 > /dev/null`], { encoding: 'utf8' });
+  assert.equal(r.status, 0);
+  assert.doesNotMatch(r.stderr, /EPIPE/);
+});
