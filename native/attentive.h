@@ -34,6 +34,10 @@ typedef void (*att_task_fn)(void *ctx, long task, int tid);
 /* Runs fn(ctx, t, tid) for t in [0, ntasks) on up to `max_threads` threads (<= 0: all);
  * returns once every task has finished. Tasks are handed out dynamically. */
 void att_parallel_for(long ntasks, int max_threads, att_task_fn fn, void *ctx);
+/* Rows [r0, r1) of a row-wise kernel over [rows, cols]: one thread below min_parallel elements, else
+ * about four row blocks per thread (rows differ in cost, e.g. ignored targets). */
+typedef void (*att_rows_fn)(void *ctx, long r0, long r1);
+void att_parallel_rows(long rows, long cols, long min_parallel, att_rows_fn fn, void *ctx);
 int att_num_threads(void);
 void att_set_num_threads(int n);
 /* Upper bound on `tid` values passed to tasks (for sizing per-thread scratch). */

@@ -10,7 +10,7 @@
 typedef struct {
   const float *x, *dy;
   float *out;
-  long rows, cols, rows_per_task;
+  long rows, cols;
   int log;
 } sm_job;
 
@@ -57,11 +57,8 @@ static void softmax_backward_rows(const sm_job *J, long r0, long r1) {
   }
 }
 
-static void sm_task(void *ctx, long t, int tid) {
-  (void)tid;
+static void sm_rows(void *ctx, long r0, long r1) {
   const sm_job *J = (const sm_job *)ctx;
-  const long r0 = t * J->rows_per_task;
-  const long r1 = r0 + J->rows_per_task < J->rows ? r0 + J->rows_per_task : J->rows;
   if (J->dy) softmax_backward_rows(J, r0, r1);
   else softmax_rows(J, r0, r1);
 }
@@ -69,18 +66,7 @@ static void sm_task(void *ctx, long t, int tid) {
 /* exp-bound: worth a second thread from about 16K elements */
 #define SOFTMAX_PARALLEL_MIN 16384
 
-static void sm_run(sm_job *J) {
-  const long total = J->rows * J->cols;
-  const int threads = total < SOFTMAX_PARALLEL_MIN ? 1 : att_num_threads();
-  if (threads <= 1 || J->rows < 2) {
-    sm_task(&(sm_job){.x = J->x, .dy = J->dy, .out = J->out, .rows = J->rows, .cols = J->cols,
-                      .rows_per_task = J->rows, .log = J->log}, 0, 0);
-    return;
-  }
-  long tasks = threads * 4L < J->rows ? threads * 4L : J->rows;
-  J->rows_per_task = (J->rows + tasks - 1) / tasks;
-  att_parallel_for((J->rows + J->rows_per_task - 1) / J->rows_per_task, threads, sm_task, J);
-}
+static void sm_run(sm_job *J) { att_parallel_rows(J->rows, J->cols, SOFTMAX_PARALLEL_MIN, sm_rows, J); }
 
 void att_softmax(const float *x, long rows, long cols, float *out, int log_) {
   sm_job J = {.x = x, .dy = NULL, .out = out, .rows = rows, .cols = cols, .log = log_};

@@ -190,3 +190,28 @@ void att_parallel_for(long ntasks, int max_threads, att_task_fn fn, void *ctx) {
   }
   pthread_mutex_unlock(&pool_admin);
 }
+
+typedef struct {
+  att_rows_fn fn;
+  void *ctx;
+  long rows, per_task;
+} rows_job;
+
+static void rows_task(void *ctx, long t, int tid) {
+  (void)tid;
+  const rows_job *J = (const rows_job *)ctx;
+  const long r0 = t * J->per_task;
+  J->fn(J->ctx, r0, r0 + J->per_task < J->rows ? r0 + J->per_task : J->rows);
+}
+
+void att_parallel_rows(long rows, long cols, long min_parallel, att_rows_fn fn, void *ctx) {
+  if (rows <= 0) return;
+  const int threads = (double)rows * cols < min_parallel ? 1 : att_num_threads();
+  if (threads <= 1 || rows < 2) {
+    fn(ctx, 0, rows);
+    return;
+  }
+  const long tasks = threads * 4L < rows ? threads * 4L : rows;
+  rows_job J = {.fn = fn, .ctx = ctx, .rows = rows, .per_task = (rows + tasks - 1) / tasks};
+  att_parallel_for((rows + J.per_task - 1) / J.per_task, threads, rows_task, &J);
+}

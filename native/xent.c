@@ -19,7 +19,7 @@ typedef struct {
   const float *x, *lse_in, *g;
   const int32_t *t;
   float *loss, *lse, *out;
-  long rows, cols, rows_per_task;
+  long rows, cols;
   double ignore, eps;
 } xent_job;
 
@@ -160,11 +160,8 @@ static void backward_rows(const xent_job *J, long r0, long r1) {
   }
 }
 
-static void xent_task(void *ctx, long t, int tid) {
-  (void)tid;
+static void xent_rows(void *ctx, long r0, long r1) {
   const xent_job *J = (const xent_job *)ctx;
-  const long r0 = t * J->rows_per_task;
-  const long r1 = r0 + J->rows_per_task < J->rows ? r0 + J->rows_per_task : J->rows;
   if (J->out) backward_rows(J, r0, r1);
   else forward_rows(J, r0, r1);
 }
@@ -172,19 +169,7 @@ static void xent_task(void *ctx, long t, int tid) {
 /* exp-bound like softmax: worth a second thread from about 16K elements */
 #define XENT_PARALLEL_MIN 16384
 
-static void xent_run(xent_job *J) {
-  if (J->rows <= 0) return;
-  const double total = (double)J->rows * J->cols;
-  const int threads = total < XENT_PARALLEL_MIN ? 1 : att_num_threads();
-  if (threads <= 1 || J->rows < 2) {
-    J->rows_per_task = J->rows;
-    xent_task(J, 0, 0);
-    return;
-  }
-  const long tasks = threads * 4L < J->rows ? threads * 4L : J->rows;
-  J->rows_per_task = (J->rows + tasks - 1) / tasks;
-  att_parallel_for((J->rows + J->rows_per_task - 1) / J->rows_per_task, threads, xent_task, J);
-}
+static void xent_run(xent_job *J) { att_parallel_rows(J->rows, J->cols, XENT_PARALLEL_MIN, xent_rows, J); }
 
 void att_cross_entropy(const float *x, long rows, long cols, const int32_t *targets, double ignore, double eps,
                        float *loss, float *lse) {
