@@ -21,7 +21,7 @@ interface TrainTranslateFlags {
   dropout?: number; lr?: number; warmup?: number; clip?: number; labelSmoothing?: number; patience?: number; inputFeeding: boolean;
   tieEmbeddings?: boolean; srcTokenizer: 'char' | 'word'; bpe?: number; lowercase?: boolean; resume?: string; nPairs?: number;
   dataSeed?: number; validSentences?: number; beamSize?: number; lengthPenalty?: number; progress?: boolean; tgtMinFreq?: number;
-  lrSchedule?: 'inverse-sqrt' | 'plateau' | 'linear'; lrDecaySteps?: number; lrFinal?: number; lrDecay?: number; lrPatience?: number; selectBy?: 'bleu' | 'loss';
+  lrSchedule?: 'inverse-sqrt' | 'plateau' | 'linear' | 'wsd'; lrDecaySteps?: number; lrDecayFraction?: number; lrFinal?: number; lrDecay?: number; lrPatience?: number; selectBy?: 'bleu' | 'loss';
   finalEvalSentences?: number; exactNodes?: number; exactSentences?: number; finalEvalSplits?: ('valid' | 'test')[];
 }
 
@@ -54,12 +54,13 @@ export function registerTrainCommand(program: Command): void {
     .option('--dropout <p>', 'dropout (default 0.1)', num('--dropout'))
     .option('--lr <lr>', `peak Adam learning rate (default ${TRAIN_DEFAULTS.lr})`, num('--lr'))
     .option('--warmup <steps>', `warmup steps, then 1/sqrt(step) decay (default ${TRAIN_DEFAULTS.warmupSteps})`, int('--warmup'))
-    .option('--lr-schedule <kind>', "'inverse-sqrt' (decay after warmup), 'plateau' (constant, × --lr-decay when validation loss stalls) or 'linear' (down to --lr-final × lr at --lr-decay-steps)", (v) => {
-      if (v !== 'inverse-sqrt' && v !== 'plateau' && v !== 'linear') throw new InvalidArgumentError(`must be 'inverse-sqrt', 'plateau' or 'linear', got '${v}'`);
+    .option('--lr-schedule <kind>', "'inverse-sqrt' (decay after warmup), 'plateau' (constant, × --lr-decay when validation loss stalls) or 'linear' (down to --lr-final × lr at --lr-decay-steps) or 'wsd' (constant, then down to --lr-final × lr over the last --lr-decay-fraction of the time budget or epochs)", (v) => {
+      if (v !== 'inverse-sqrt' && v !== 'plateau' && v !== 'linear' && v !== 'wsd') throw new InvalidArgumentError(`must be 'inverse-sqrt', 'plateau', 'linear' or 'wsd', got '${v}'`);
       return v;
     })
     .option('--lr-decay-steps <n>', 'linear schedule: the step at which lr reaches its floor', int('--lr-decay-steps'))
-    .option('--lr-final <f>', 'linear schedule: the floor as a fraction of --lr (default 0)', num('--lr-final'))
+    .option('--lr-decay-fraction <f>', `wsd schedule: the final part of the run over which lr decays (default ${TRAIN_DEFAULTS.lrDecayFraction})`, num('--lr-decay-fraction'))
+    .option('--lr-final <f>', 'linear and wsd schedules: the floor as a fraction of --lr (default 0)', num('--lr-final'))
     .option('--lr-decay <f>', `plateau schedule: lr multiplier (default ${TRAIN_DEFAULTS.lrDecay})`, num('--lr-decay'))
     .option('--lr-patience <n>', `plateau schedule: epochs without a lower validation loss tolerated before decaying (default ${TRAIN_DEFAULTS.lrPatience})`, int('--lr-patience'))
     .option('--select-by <metric>', "keep the checkpoint with the best validation 'bleu' (default) or 'loss'", (v) => {
@@ -109,7 +110,7 @@ export function registerTrainCommand(program: Command): void {
         text: { srcTokenizer: f.srcTokenizer, bpeMerges: f.bpe ?? 0, lowercase: f.lowercase ?? false, tgtMinFreq: f.tgtMinFreq },
         epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, warmupSteps: f.warmup, clip: f.clip, labelSmoothing: f.labelSmoothing,
         patience: f.patience, maxMinutes: f.maxMinutes, seed: f.seed, validBleuSentences: f.validSentences, finalBeamSize: f.beamSize, finalLengthPenalty: f.lengthPenalty,
-        lrSchedule: f.lrSchedule, lrDecaySteps: f.lrDecaySteps, lrFinal: f.lrFinal, lrDecay: f.lrDecay, lrPatience: f.lrPatience, selectBy: f.selectBy,
+        lrSchedule: f.lrSchedule, lrDecaySteps: f.lrDecaySteps, lrDecayFraction: f.lrDecayFraction, lrFinal: f.lrFinal, lrDecay: f.lrDecay, lrPatience: f.lrPatience, selectBy: f.selectBy,
         finalEvalSentences: f.finalEvalSentences, exactNodeBudget: f.exactNodes, exactSentences: f.exactSentences, finalEvalSplits: f.finalEvalSplits,
         progress: f.progress === false ? false : undefined,
       });

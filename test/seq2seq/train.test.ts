@@ -13,7 +13,7 @@ import { loadCorpus } from '../../src/models/seq2seq/corpus-node.js';
 import { loadRun } from '../../src/models/seq2seq/run-node.js';
 import { translateIds } from '../../src/models/seq2seq/search.js';
 import { TextPipeline } from '../../src/models/seq2seq/text-pipeline.js';
-import { learningRate, linearDecayRate, trainTranslation } from '../../src/models/seq2seq/train-node.js';
+import { learningRate, linearDecayRate, trainTranslation, wsdRate } from '../../src/models/seq2seq/train-node.js';
 import { Adam } from '../../src/optim/index.js';
 import { manualSeed } from '../../src/tensor/rng.js';
 import { zhCharTokenizer } from '../../src/text/zh-char-tokenizer.js';
@@ -48,6 +48,17 @@ test('learning rate: linear schedule warms up, falls in a straight line to its f
   assert.equal(linearDecayRate(2, 0, 100, 0, 1), 2 * (1 - 1 / 100));
 });
 
+test('learning rate: wsd warms up, holds its peak, then falls in a straight line over the last part of the run', () => {
+  const r = (step: number, progress: number) => wsdRate(2, 10, step, progress, 0.25, 0.1);
+  assert.equal(r(5, 0), 1);
+  assert.equal(r(10, 0.1), 2);
+  assert.equal(r(100, 0.75), 2);
+  assert.ok(Math.abs(r(100, 0.875) - 2 * 0.55) < 1e-12, `halfway down: ${r(100, 0.875)}`);
+  assert.ok(Math.abs(r(100, 1) - 0.2) < 1e-12);
+  assert.ok(Math.abs(r(100, 1.5) - 0.2) < 1e-12, 'progress past the end stays at the floor');
+  assert.equal(wsdRate(1, 0, 1, 0.5, 1, 0), 0.5, 'a decay fraction of 1 is a linear decay over the whole run');
+});
+
 test('learning rate: linear warmup then inverse square root', () => {
   assert.equal(learningRate(1, 10, 5), 0.5);
   assert.equal(learningRate(1, 10, 10), 1);
@@ -68,6 +79,30 @@ test('training follows the linear schedule step by step', async () => {
   assert.ok(s.steps > 6, 'the run goes past the decay length');
   assert.ok(s.bestEpoch >= 1, 'selection by BLEU without validation sentences falls back to the loss');
   assert.ok(Math.abs(lines.at(-1).lr - 0.002) < 1e-12);
+});
+
+test('training with the wsd schedule and no time budget decays over the last part of its epochs', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run');
+  const s = await trainTranslation({
+    data: { kind: 'embedded', nPairs: 64, seed: 5 }, model: { model: 'attention', ...tiny }, epochs: 4, batchSize: 16, out: dir, log: quiet, progress: false,
+    lr: 0.01, warmupSteps: 0, lrSchedule: 'wsd', lrDecayFraction: 0.5, lrFinal: 0.1, validBleuSentences: 0, skipFinalEval: true,
+  });
+  const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 4);
+  const total = s.steps;
+  // metrics.jsonl records the lr of each epoch's last step.
+  for (const l of lines) {
+    const want = wsdRate(0.01, 0, l.step, l.step / total, 0.5, 0.1);
+    assert.ok(Math.abs(l.lr - want) < 1e-12, `epoch ${l.epoch}, step ${l.step}: lr ${l.lr}, want ${want}`);
+  }
+  assert.equal(lines[0].lr, 0.01, 'the first half holds the peak');
+  assert.ok(Math.abs(lines[3].lr - 0.001) < 1e-12, `the last step runs at the floor: ${lines[3].lr}`);
+});
+
+test('the wsd schedule needs a decay fraction in (0, 1]', async () => {
+  const base = { data: { kind: 'embedded' as const, nPairs: 40, seed: 5 }, model: { model: 'attention' as const, ...tiny }, epochs: 1, log: quiet, progress: false, out: join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run') };
+  await assert.rejects(trainTranslation({ ...base, lrSchedule: 'wsd', lrDecayFraction: 0 }), /lrDecayFraction \(--lr-decay-fraction\) must be in \(0, 1\], got 0/);
+  await assert.rejects(trainTranslation({ ...base, lrSchedule: 'wsd', lrDecayFraction: 1.5 }), /got 1.5/);
 });
 
 test('the linear schedule needs a decay length above the warmup, and a floor in [0, 1]', async () => {

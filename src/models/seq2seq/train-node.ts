@@ -40,11 +40,19 @@ export interface TrainTranslationOptions {
    * `lrDecaySteps`, then stays there. With a time budget, a schedule that has decayed by the end
    * of the budget beats a constant rate that never gets the chance to halve; `lrDecaySteps` is
    * a step count (not a time), so a seeded run stays reproducible.
+   * 'wsd' (warmup, stable, decay): lr holds its peak, then falls linearly to `lrFinal` × peak
+   * over the last `lrDecayFraction` of the run. The run's length is whichever ends first of the
+   * time budget (`maxMinutes`) and `epochs`; measured by the clock, the decay always completes
+   * inside the budget whatever the machine's speed, at the price of step-exact reproducibility
+   * (which a time budget already gives up: the step count depends on the clock). A resumed run
+   * decays within its own session's budget.
    */
-  lrSchedule?: 'inverse-sqrt' | 'plateau' | 'linear';
+  lrSchedule?: 'inverse-sqrt' | 'plateau' | 'linear' | 'wsd';
+  /** 'wsd' schedule: the final part of the run over which lr decays (default 0.2). */
+  lrDecayFraction?: number;
   /** 'linear' schedule: the step at which lr reaches its floor. */
   lrDecaySteps?: number;
-  /** 'linear' schedule: the floor, as a fraction of the peak (default 0). */
+  /** 'linear' and 'wsd' schedules: the floor, as a fraction of the peak (default 0). */
   lrFinal?: number;
   lrDecay?: number;
   lrPatience?: number;
@@ -99,6 +107,7 @@ export const TRAIN_DEFAULTS = {
   lrDecay: 0.5,
   lrPatience: 0,
   lrDecaySteps: 0,
+  lrDecayFraction: 0.2,
   lrFinal: 0,
   selectBy: 'bleu',
   patience: 4,
@@ -179,6 +188,18 @@ export function linearDecayRate(peak: number, warmup: number, decaySteps: number
   return peak * (1 - (1 - final) * frac);
 }
 
+/**
+ * lr of the 'wsd' schedule at optimizer step `step` (1-based) when a fraction `progress` ∈ [0, 1]
+ * of the run is over: linear warmup, the peak until `1 − decayFraction`, then a straight line to
+ * `final`·peak at the end of the run.
+ */
+export function wsdRate(peak: number, warmup: number, step: number, progress: number, decayFraction: number, final: number): number {
+  const warm = warmup > 0 ? Math.min(1, step / warmup) : 1;
+  const start = 1 - decayFraction;
+  const frac = decayFraction > 0 ? Math.min(1, Math.max(0, (progress - start) / decayFraction)) : 0;
+  return peak * warm * (1 - (1 - final) * frac);
+}
+
 function rngState(): (number | null)[] {
   return defaultGenerator.getState().map((v) => (Number.isNaN(v) ? null : v));
 }
@@ -242,6 +263,10 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     if (o.lrSchedule === 'linear' && !(Number.isInteger(o.lrDecaySteps) && o.lrDecaySteps > Math.max(0, o.warmupSteps))) {
       throw new Error(`trainTranslation: the 'linear' schedule needs lrDecaySteps (--lr-decay-steps) above the warmup steps (${o.warmupSteps}), got ${o.lrDecaySteps}`);
     }
+    if (!(o.lrDecayFraction > 0 && o.lrDecayFraction <= 1)) throw new Error(`trainTranslation: lrDecayFraction (--lr-decay-fraction) must be in (0, 1], got ${o.lrDecayFraction}`);
+    if (o.lrSchedule === 'wsd' && !Number.isFinite(o.maxMinutes) && !Number.isFinite(o.epochs)) {
+      throw new Error("trainTranslation: the 'wsd' schedule needs a run length: maxMinutes (--max-minutes) or a finite epochs (--epochs)");
+    }
     if (!(o.lrFinal >= 0 && o.lrFinal <= 1)) throw new Error(`trainTranslation: lrFinal (--lr-final) must be in [0, 1], got ${o.lrFinal}`);
     runDir = resolve(options.out ?? join('runs', `translate-${timestamp()}`));
     const textConfig: TextPipelineConfig = { srcTokenizer: 'char', lowercase: false, bpeMerges: 0, ...options.text };
@@ -291,6 +316,12 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
   const secondsBefore = trainer.trainSeconds;
   let stoppedBy: TrainSummary['stoppedBy'] = 'epochs';
   const useBar = options.progress ?? process.stdout.isTTY === true;
+  // The part of the run that is over, by the clock (this session's budget) or by steps, whichever is further.
+  const runProgress = (batchesPerEpoch: number): number => {
+    const byTime = Number.isFinite(o.maxMinutes) ? (performance.now() - sessionStart) / (deadline - sessionStart) : 0;
+    const bySteps = Number.isFinite(o.epochs) ? (trainer.step + 1) / (o.epochs * batchesPerEpoch) : 0;
+    return Math.min(1, Math.max(byTime, bySteps));
+  };
 
   while (!trainer.finished && trainer.epoch < o.epochs) {
     const batches = batcher.epoch(trainer.epoch);
@@ -311,7 +342,9 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
         ? o.lr * (trainer.lrScale ?? 1) * Math.min(1, o.warmupSteps > 0 ? (trainer.step + 1) / o.warmupSteps : 1)
         : o.lrSchedule === 'linear'
           ? linearDecayRate(o.lr, o.warmupSteps, o.lrDecaySteps, o.lrFinal, trainer.step + 1)
-          : learningRate(o.lr, o.warmupSteps, trainer.step + 1);
+          : o.lrSchedule === 'wsd'
+            ? wsdRate(o.lr, o.warmupSteps, trainer.step + 1, runProgress(batches.length), o.lrDecayFraction ?? TRAIN_DEFAULTS.lrDecayFraction, o.lrFinal)
+            : learningRate(o.lr, o.warmupSteps, trainer.step + 1);
       const loss = batchLoss(model.forward(b).logits, b.tgtOut, o.labelSmoothing);
       optimizer.zeroGrad();
       loss.backward();
