@@ -54,7 +54,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--dropout <p>', 'dropout (default 0.1)', num('--dropout'))
     .option('--lr <lr>', `peak Adam learning rate (default ${TRAIN_DEFAULTS.lr})`, num('--lr'))
     .option('--warmup <steps>', `warmup steps, then 1/sqrt(step) decay (default ${TRAIN_DEFAULTS.warmupSteps})`, int('--warmup'))
-    .option('--lr-schedule <kind>', "'inverse-sqrt' (decay after warmup), 'plateau' (constant, × --lr-decay when validation loss stalls) or 'linear' (down to --lr-final × lr at --lr-decay-steps) or 'wsd' (constant, then down to --lr-final × lr over the last --lr-decay-fraction of the time budget or epochs)", (v) => {
+    .option('--lr-schedule <kind>', "'inverse-sqrt' (decay after warmup), 'plateau' (constant, × --lr-decay when validation loss stalls), 'linear' (down to --lr-final × lr at --lr-decay-steps) or 'wsd' (constant, then down to --lr-final × lr over the last --lr-decay-fraction of the time budget or epochs)", (v) => {
       if (v !== 'inverse-sqrt' && v !== 'plateau' && v !== 'linear' && v !== 'wsd') throw new InvalidArgumentError(`must be 'inverse-sqrt', 'plateau', 'linear' or 'wsd', got '${v}'`);
       return v;
     })

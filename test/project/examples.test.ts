@@ -58,6 +58,9 @@ test('every ts example in docs/guide.md runs', () => {
   assert.match(outputs[1], /sqrt: produced NaN at flat index 1 of its output \[2\]/);
   assert.match(outputs[3], /\[ 3, 5, 32 \] \[ 4, 3, 16 \] \[ 4, 3, 16 \]/);
   assert.match(outputs[5], /exact\s+\[ 3 \] -1\.022 true/);
+  const [epochs, steps, validLoss, bleu] = outputs[6].trim().split(' ').map(Number);
+  assert.equal(epochs, 3, outputs[6]);
+  assert.ok(steps > 0 && Number.isFinite(validLoss) && bleu >= 0 && bleu <= 100, outputs[6]);
   const fused = outputs[outputs.length - 1];
   assert.match(fused, /\[ 4, 5 \]/);
   assert.match(fused, /\[ 2, 3 \] 0/);
