@@ -99,10 +99,32 @@ test('training with the wsd schedule and no time budget decays over the last par
   assert.ok(Math.abs(lines[3].lr - 0.001) < 1e-12, `the last step runs at the floor: ${lines[3].lr}`);
 });
 
-test('the wsd schedule needs a decay fraction in (0, 1]', async () => {
+test('the wsd schedule needs a decay fraction in (0, 1] and a run length', async () => {
   const base = { data: { kind: 'embedded' as const, nPairs: 40, seed: 5 }, model: { model: 'attention' as const, ...tiny }, epochs: 1, log: quiet, progress: false, out: join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run') };
   await assert.rejects(trainTranslation({ ...base, lrSchedule: 'wsd', lrDecayFraction: 0 }), /lrDecayFraction \(--lr-decay-fraction\) must be in \(0, 1\], got 0/);
   await assert.rejects(trainTranslation({ ...base, lrSchedule: 'wsd', lrDecayFraction: 1.5 }), /got 1.5/);
+  await assert.rejects(trainTranslation({ ...base, lrSchedule: 'wsd', epochs: Infinity }), /needs a run length: maxMinutes \(--max-minutes\) or a finite epochs/);
+  assert.ok(!existsSync(base.out), 'a rejected run leaves no folder behind');
+});
+
+test('with a time budget the wsd decay is placed by the clock, and a resumed run never climbs back to the peak', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run');
+  const data = { kind: 'embedded' as const, nPairs: 64, seed: 5 };
+  // far more epochs than the budget allows: only the clock can end the run and place the decay
+  await trainTranslation({
+    data, model: { model: 'attention', ...tiny }, epochs: 100_000, patience: 100_000, maxMinutes: 0.05, batchSize: 16, out: dir, log: quiet, progress: false,
+    lr: 0.01, warmupSteps: 0, lrSchedule: 'wsd', lrDecayFraction: 0.5, lrFinal: 0, validBleuSentences: 0, skipFinalEval: true,
+  });
+  const first = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lastLr = first.at(-1).lr;
+  // the last step started in the last part of the budget: well into the decay (progress > 0.6)
+  assert.ok(lastLr < 0.008, `by the end of the budget the rate has decayed: ${first.map((l) => l.lr).join(', ')}`);
+  assert.ok(first[0].lr > lastLr, 'the first epoch ran at a higher rate than the last');
+  for (let i = 1; i < first.length; i++) assert.ok(first[i].lr <= first[i - 1].lr, `lr never rises: ${first.map((l) => l.lr).join(', ')}`);
+  await trainTranslation({ data, resume: dir, maxMinutes: 0.01, log: quiet, progress: false, skipFinalEval: true });
+  const all = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(all.length > first.length, 'the resumed session trained');
+  for (const l of all.slice(first.length)) assert.ok(l.lr <= lastLr + 1e-15, `resumed at lr ${l.lr} after ending at ${lastLr}`);
 });
 
 test('the linear schedule needs a decay length above the warmup, and a floor in [0, 1]', async () => {

@@ -45,7 +45,9 @@ export interface TrainTranslationOptions {
    * time budget (`maxMinutes`) and `epochs`; measured by the clock, the decay always completes
    * inside the budget whatever the machine's speed, at the price of step-exact reproducibility
    * (which a time budget already gives up: the step count depends on the clock). A resumed run
-   * decays within its own session's budget.
+   * continues from the progress it had reached: its own budget covers the rest of the run, and
+   * the rate never climbs back (a finished run resumed with more epochs stays at the floor).
+   * Early stopping can end a run before the decay.
    */
   lrSchedule?: 'inverse-sqrt' | 'plateau' | 'linear' | 'wsd';
   /** 'wsd' schedule: the final part of the run over which lr decays (default 0.2). */
@@ -169,6 +171,8 @@ interface TrainerState {
   lrScale?: number;
   minValidLoss?: number | null;
   lrBadEpochs?: number;
+  /** 'wsd' schedule: the part of the run that was over at the last step (a resumed run continues from it). */
+  lrProgress?: number;
 }
 
 /** lr at optimizer step `step` (1-based): linear warmup, then inverse square root decay. */
@@ -263,7 +267,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     if (o.lrSchedule === 'linear' && !(Number.isInteger(o.lrDecaySteps) && o.lrDecaySteps > Math.max(0, o.warmupSteps))) {
       throw new Error(`trainTranslation: the 'linear' schedule needs lrDecaySteps (--lr-decay-steps) above the warmup steps (${o.warmupSteps}), got ${o.lrDecaySteps}`);
     }
-    if (!(o.lrDecayFraction > 0 && o.lrDecayFraction <= 1)) throw new Error(`trainTranslation: lrDecayFraction (--lr-decay-fraction) must be in (0, 1], got ${o.lrDecayFraction}`);
+    if (o.lrSchedule === 'wsd' && !(o.lrDecayFraction > 0 && o.lrDecayFraction <= 1)) throw new Error(`trainTranslation: lrDecayFraction (--lr-decay-fraction) must be in (0, 1], got ${o.lrDecayFraction}`);
     if (o.lrSchedule === 'wsd' && !Number.isFinite(o.maxMinutes) && !Number.isFinite(o.epochs)) {
       throw new Error("trainTranslation: the 'wsd' schedule needs a run length: maxMinutes (--max-minutes) or a finite epochs (--epochs)");
     }
@@ -311,16 +315,21 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
       optimizer: optimizerToArrays(optimizer.stateDict()) as never, trainer: trainer as unknown as JsonValue,
     });
   };
-  const deadline = performance.now() + o.maxMinutes * 60_000;
   const sessionStart = performance.now();
+  const deadline = sessionStart + o.maxMinutes * 60_000;
   const secondsBefore = trainer.trainSeconds;
   let stoppedBy: TrainSummary['stoppedBy'] = 'epochs';
   const useBar = options.progress ?? process.stdout.isTTY === true;
-  // The part of the run that is over, by the clock (this session's budget) or by steps, whichever is further.
+  // The part of the run that is over, by the clock (this session's budget) or by steps, whichever
+  // is further. A resumed run carries on from the progress it had reached, never back up the ramp.
+  const progressBefore = trainer.lrProgress ?? 0;
   const runProgress = (batchesPerEpoch: number): number => {
-    const byTime = Number.isFinite(o.maxMinutes) ? (performance.now() - sessionStart) / (deadline - sessionStart) : 0;
-    const bySteps = Number.isFinite(o.epochs) ? (trainer.step + 1) / (o.epochs * batchesPerEpoch) : 0;
-    return Math.min(1, Math.max(byTime, bySteps));
+    const budget = deadline - sessionStart;
+    const byTime = Number.isFinite(budget) && budget > 0
+      ? progressBefore + (1 - progressBefore) * (performance.now() - sessionStart) / budget : 0;
+    const bySteps = Number.isFinite(o.epochs) && o.epochs > 0 ? (trainer.step + 1) / (o.epochs * batchesPerEpoch) : 0;
+    trainer.lrProgress = Math.min(1, Math.max(byTime, bySteps, trainer.lrProgress ?? 0));
+    return trainer.lrProgress;
   };
 
   while (!trainer.finished && trainer.epoch < o.epochs) {
@@ -343,7 +352,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
         : o.lrSchedule === 'linear'
           ? linearDecayRate(o.lr, o.warmupSteps, o.lrDecaySteps, o.lrFinal, trainer.step + 1)
           : o.lrSchedule === 'wsd'
-            ? wsdRate(o.lr, o.warmupSteps, trainer.step + 1, runProgress(batches.length), o.lrDecayFraction ?? TRAIN_DEFAULTS.lrDecayFraction, o.lrFinal)
+            ? wsdRate(o.lr, o.warmupSteps, trainer.step + 1, runProgress(batches.length), o.lrDecayFraction, o.lrFinal)
             : learningRate(o.lr, o.warmupSteps, trainer.step + 1);
       const loss = batchLoss(model.forward(b).logits, b.tgtOut, o.labelSmoothing);
       optimizer.zeroGrad();
