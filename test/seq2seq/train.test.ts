@@ -13,7 +13,7 @@ import { loadCorpus } from '../../src/models/seq2seq/corpus-node.js';
 import { loadRun } from '../../src/models/seq2seq/run-node.js';
 import { translateIds } from '../../src/models/seq2seq/search.js';
 import { TextPipeline } from '../../src/models/seq2seq/text-pipeline.js';
-import { learningRate, linearDecayRate, trainTranslation, wsdRate } from '../../src/models/seq2seq/train-node.js';
+import { learningRate, linearDecayRate, trainTranslation, wsdRate, type TrainTranslationOptions } from '../../src/models/seq2seq/train-node.js';
 import { Adam } from '../../src/optim/index.js';
 import { manualSeed } from '../../src/tensor/rng.js';
 import { zhCharTokenizer } from '../../src/text/zh-char-tokenizer.js';
@@ -67,14 +67,22 @@ test('learning rate: linear warmup then inverse square root', () => {
 
 const quiet = () => undefined;
 const tiny = { hiddenSize: 8, srcEmbSize: 8, tgtEmbSize: 8, dropout: 0.1 };
+const newRunDir = () => join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run');
+// one JSON object per epoch; fields as written by the trainer
+const readMetrics = (dir: string): any[] => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+/** A tiny attention model on embedded pairs without validation decoding or final evaluation, for schedule tests. */
+async function scheduleRun(options: Partial<TrainTranslationOptions>) {
+  const dir = newRunDir();
+  const s = await trainTranslation({
+    data: { kind: 'embedded', nPairs: 64, seed: 5 }, model: { model: 'attention', ...tiny }, batchSize: 16, out: dir, log: quiet, progress: false,
+    lr: 0.01, warmupSteps: 0, validBleuSentences: 0, skipFinalEval: true, ...options,
+  });
+  return { s, dir, lines: readMetrics(dir) };
+}
 
 test('training follows the linear schedule step by step', async () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run');
-  const s = await trainTranslation({
-    data: { kind: 'embedded', nPairs: 60, seed: 5 }, model: { model: 'attention', ...tiny }, epochs: 2, batchSize: 16, out: dir, log: quiet, progress: false,
-    lr: 0.01, warmupSteps: 2, lrSchedule: 'linear', lrDecaySteps: 6, lrFinal: 0.2, validBleuSentences: 0, skipFinalEval: true,
-  });
-  const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const { s, lines } = await scheduleRun({ data: { kind: 'embedded', nPairs: 60, seed: 5 }, epochs: 2, warmupSteps: 2, lrSchedule: 'linear', lrDecaySteps: 6, lrFinal: 0.2 });
   for (const l of lines) assert.ok(Math.abs(l.lr - linearDecayRate(0.01, 2, 6, 0.2, l.step)) < 1e-12, `epoch ${l.epoch}, step ${l.step}: lr ${l.lr}`);
   assert.ok(s.steps > 6, 'the run goes past the decay length');
   assert.ok(s.bestEpoch >= 1, 'selection by BLEU without validation sentences falls back to the loss');
@@ -82,12 +90,7 @@ test('training follows the linear schedule step by step', async () => {
 });
 
 test('training with the wsd schedule and no time budget decays over the last part of its epochs', async () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run');
-  const s = await trainTranslation({
-    data: { kind: 'embedded', nPairs: 64, seed: 5 }, model: { model: 'attention', ...tiny }, epochs: 4, batchSize: 16, out: dir, log: quiet, progress: false,
-    lr: 0.01, warmupSteps: 0, lrSchedule: 'wsd', lrDecayFraction: 0.5, lrFinal: 0.1, validBleuSentences: 0, skipFinalEval: true,
-  });
-  const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const { s, lines } = await scheduleRun({ epochs: 4, lrSchedule: 'wsd', lrDecayFraction: 0.5, lrFinal: 0.1 });
   assert.equal(lines.length, 4);
   const total = s.steps;
   // metrics.jsonl records the lr of each epoch's last step.
@@ -100,7 +103,7 @@ test('training with the wsd schedule and no time budget decays over the last par
 });
 
 test('the wsd schedule needs a decay fraction in (0, 1] and a run length', async () => {
-  const base = { data: { kind: 'embedded' as const, nPairs: 40, seed: 5 }, model: { model: 'attention' as const, ...tiny }, epochs: 1, log: quiet, progress: false, out: join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run') };
+  const base = { data: { kind: 'embedded' as const, nPairs: 40, seed: 5 }, model: { model: 'attention' as const, ...tiny }, epochs: 1, log: quiet, progress: false, out: newRunDir() };
   await assert.rejects(trainTranslation({ ...base, lrSchedule: 'wsd', lrDecayFraction: 0 }), /lrDecayFraction \(--lr-decay-fraction\) must be in \(0, 1\], got 0/);
   await assert.rejects(trainTranslation({ ...base, lrSchedule: 'wsd', lrDecayFraction: 1.5 }), /got 1.5/);
   await assert.rejects(trainTranslation({ ...base, lrSchedule: 'wsd', epochs: Infinity }), /needs a run length: maxMinutes \(--max-minutes\) or a finite epochs/);
@@ -108,41 +111,35 @@ test('the wsd schedule needs a decay fraction in (0, 1] and a run length', async
 });
 
 test('with a time budget the wsd decay is placed by the clock, and a resumed run never climbs back to the peak', async () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run');
-  const data = { kind: 'embedded' as const, nPairs: 64, seed: 5 };
   // far more epochs than the budget allows: only the clock can end the run and place the decay
-  await trainTranslation({
-    data, model: { model: 'attention', ...tiny }, epochs: 100_000, patience: 100_000, maxMinutes: 0.05, batchSize: 16, out: dir, log: quiet, progress: false,
-    lr: 0.01, warmupSteps: 0, lrSchedule: 'wsd', lrDecayFraction: 0.5, lrFinal: 0, validBleuSentences: 0, skipFinalEval: true,
-  });
-  const first = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const { dir, lines: first } = await scheduleRun({ epochs: 100_000, patience: 100_000, maxMinutes: 0.05, lrSchedule: 'wsd', lrDecayFraction: 0.5, lrFinal: 0 });
   const lastLr = first.at(-1).lr;
   // the last step started in the last part of the budget: well into the decay (progress > 0.6)
   assert.ok(lastLr < 0.008, `by the end of the budget the rate has decayed: ${first.map((l) => l.lr).join(', ')}`);
   assert.ok(first[0].lr > lastLr, 'the first epoch ran at a higher rate than the last');
   for (let i = 1; i < first.length; i++) assert.ok(first[i].lr <= first[i - 1].lr, `lr never rises: ${first.map((l) => l.lr).join(', ')}`);
-  await trainTranslation({ data, resume: dir, maxMinutes: 0.01, log: quiet, progress: false, skipFinalEval: true });
-  const all = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  await trainTranslation({ data: { kind: 'embedded', nPairs: 64, seed: 5 }, resume: dir, maxMinutes: 0.01, log: quiet, progress: false, skipFinalEval: true });
+  const all = readMetrics(dir);
   assert.ok(all.length > first.length, 'the resumed session trained');
   for (const l of all.slice(first.length)) assert.ok(l.lr <= lastLr + 1e-15, `resumed at lr ${l.lr} after ending at ${lastLr}`);
 });
 
 test('the linear schedule needs a decay length above the warmup, and a floor in [0, 1]', async () => {
   const data = { kind: 'embedded' as const, nPairs: 40, seed: 5 };
-  const base = { data, model: { model: 'attention' as const, ...tiny }, epochs: 1, log: quiet, progress: false, out: join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run') };
+  const base = { data, model: { model: 'attention' as const, ...tiny }, epochs: 1, log: quiet, progress: false, out: newRunDir() };
   await assert.rejects(trainTranslation({ ...base, lrSchedule: 'linear', warmupSteps: 10 }), /'linear' schedule needs lrDecaySteps \(--lr-decay-steps\) above the warmup steps \(10\), got 0/);
   await assert.rejects(trainTranslation({ ...base, lrSchedule: 'linear', warmupSteps: 0, lrDecaySteps: 50, lrFinal: 2 }), /lrFinal \(--lr-final\) must be in \[0, 1\], got 2/);
 });
 
 test('training writes a run folder; the saved model reloads with identical outputs; --resume continues', async () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run');
+  const dir = newRunDir();
   const data = { kind: 'embedded' as const, nPairs: 120, seed: 3 };
   const s1 = await trainTranslation({ data, model: { model: 'attention', ...tiny }, epochs: 1, batchSize: 16, out: dir, log: quiet, progress: false, skipFinalEval: true, validBleuSentences: 5 });
   for (const f of ['model.safetensors', 'config.json', 'vocab.src.json', 'vocab.tgt.json', 'metrics.jsonl', 'summary.json', 'last/trainer.json', 'last/optimizer.safetensors']) {
     assert.ok(existsSync(join(dir, f)), `${f} exists`);
   }
   assert.equal(s1.epochs, 1);
-  const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = readMetrics(dir);
   assert.equal(lines.length, 1);
   assert.ok(Number.isFinite(lines[0].validLoss));
 
@@ -156,13 +153,13 @@ test('training writes a run folder; the saved model reloads with identical outpu
   const s2 = await trainTranslation({ data, resume: dir, epochs: 2, log: quiet, progress: false, skipFinalEval: true });
   assert.equal(s2.epochs, 2);
   assert.ok(s2.steps > s1.steps);
-  const lines2 = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines2 = readMetrics(dir);
   assert.deepEqual(lines2.map((l) => l.epoch), [1, 2]);
 
   // Resuming gives exactly what an uninterrupted run of two epochs gives.
-  const dir2 = join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run');
+  const dir2 = newRunDir();
   const s3 = await trainTranslation({ data, model: { model: 'attention', ...tiny }, epochs: 2, batchSize: 16, out: dir2, log: quiet, progress: false, skipFinalEval: true, validBleuSentences: 5 });
-  const lines3 = readFileSync(join(dir2, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines3 = readMetrics(dir2);
   assert.equal(s3.steps, s2.steps);
   assert.equal(lines3[1].trainLoss, lines2[1].trainLoss);
 });
@@ -177,7 +174,7 @@ test('target min frequency turns rare English words into <unk>; the source keeps
 });
 
 test('plateau schedule halves lr after an epoch without a lower validation loss; selection by loss; exact-search evaluation', async () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'seq2seq-')), 'run');
+  const dir = newRunDir();
   const data = { kind: 'embedded' as const, nPairs: 60, seed: 5 };
   // lr so large that validation loss cannot keep falling: the schedule has to react.
   const s = await trainTranslation({
@@ -186,7 +183,7 @@ test('plateau schedule halves lr after an epoch without a lower validation loss;
     finalEvalSentences: 3, exactNodeBudget: 50, finalLengthPenalty: 1.5,
   });
   assert.equal(s.results.test.beam5.lengthPenalty, 1.5);
-  const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = readMetrics(dir);
   let best = Infinity, scale = 1;
   for (const l of lines) {
     assert.ok(Math.abs(l.lr - 0.5 * scale) < 1e-12, `epoch ${l.epoch}: lr ${l.lr}, expected ${0.5 * scale}`);

@@ -175,6 +175,17 @@ interface TrainerState {
   lrProgress?: number;
 }
 
+/** Linear warmup factor at optimizer step `step` (1-based); every schedule starts with it. */
+function warmupFactor(warmup: number, step: number): number {
+  return warmup > 0 ? Math.min(1, step / warmup) : 1;
+}
+
+/** Factor of a straight-line decay to `final` over the last `fraction` of a run that is `progress` done. */
+function decayTail(progress: number, fraction: number, final: number): number {
+  const frac = Math.min(1, Math.max(0, (progress - (1 - fraction)) / fraction));
+  return 1 - (1 - final) * frac;
+}
+
 /** lr at optimizer step `step` (1-based): linear warmup, then inverse square root decay. */
 export function learningRate(peak: number, warmup: number, step: number): number {
   if (warmup <= 0) return peak;
@@ -186,10 +197,8 @@ export function learningRate(peak: number, warmup: number, step: number): number
  * straight line down to `final`·peak at step `decaySteps`, flat after it.
  */
 export function linearDecayRate(peak: number, warmup: number, decaySteps: number, final: number, step: number): number {
-  if (warmup > 0 && step <= warmup) return (peak * step) / warmup;
-  const span = decaySteps - Math.max(0, warmup);
-  const frac = span > 0 ? Math.min(1, (step - Math.max(0, warmup)) / span) : 1;
-  return peak * (1 - (1 - final) * frac);
+  const w = Math.max(0, warmup);
+  return peak * warmupFactor(warmup, step) * decayTail((step - w) / (decaySteps - w), 1, final);
 }
 
 /**
@@ -198,10 +207,7 @@ export function linearDecayRate(peak: number, warmup: number, decaySteps: number
  * `final`·peak at the end of the run.
  */
 export function wsdRate(peak: number, warmup: number, step: number, progress: number, decayFraction: number, final: number): number {
-  const warm = warmup > 0 ? Math.min(1, step / warmup) : 1;
-  const start = 1 - decayFraction;
-  const frac = decayFraction > 0 ? Math.min(1, Math.max(0, (progress - start) / decayFraction)) : 0;
-  return peak * warm * (1 - (1 - final) * frac);
+  return peak * warmupFactor(warmup, step) * decayTail(progress, decayFraction, final);
 }
 
 function rngState(): (number | null)[] {
@@ -347,13 +353,13 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     model.train();
     for (let i = trainer.batchInEpoch; i < batches.length; i++) {
       const b: Batch = batches[i];
-      optimizer.lr = o.lrSchedule === 'plateau'
-        ? o.lr * (trainer.lrScale ?? 1) * Math.min(1, o.warmupSteps > 0 ? (trainer.step + 1) / o.warmupSteps : 1)
-        : o.lrSchedule === 'linear'
-          ? linearDecayRate(o.lr, o.warmupSteps, o.lrDecaySteps, o.lrFinal, trainer.step + 1)
-          : o.lrSchedule === 'wsd'
-            ? wsdRate(o.lr, o.warmupSteps, trainer.step + 1, runProgress(batches.length), o.lrDecayFraction, o.lrFinal)
-            : learningRate(o.lr, o.warmupSteps, trainer.step + 1);
+      const step = trainer.step + 1;
+      switch (o.lrSchedule) {
+        case 'plateau': optimizer.lr = o.lr * (trainer.lrScale ?? 1) * warmupFactor(o.warmupSteps, step); break;
+        case 'linear': optimizer.lr = linearDecayRate(o.lr, o.warmupSteps, o.lrDecaySteps, o.lrFinal, step); break;
+        case 'wsd': optimizer.lr = wsdRate(o.lr, o.warmupSteps, step, runProgress(batches.length), o.lrDecayFraction, o.lrFinal); break;
+        default: optimizer.lr = learningRate(o.lr, o.warmupSteps, step);
+      }
       const loss = batchLoss(model.forward(b).logits, b.tgtOut, o.labelSmoothing);
       optimizer.zeroGrad();
       loss.backward();
