@@ -212,3 +212,21 @@ test('<unk> is dropped from decoded sentences unless asked for', () => {
   assert.equal(pipe.decodeTgt(ids), 'here.');
   assert.equal(pipe.decodeTgt(ids, { keepUnk: true }), '<unk> <unk> here.');
 });
+
+test('attentive train translate with only the required flags writes a complete, loadable run (flags not given take their defaults)', async () => {
+  const { buildProgram } = await import('../../src/cli/main.js');
+  const dir = newRunDir();
+  const log = console.log;
+  console.log = quiet;
+  try {
+    await buildProgram().parseAsync(['node', 'attentive', 'train', 'translate', '--data', 'embedded', '--n-pairs', '60', '--epochs', '1',
+      '--hidden', '8', '--emb', '8', '--valid-sentences', '0', '--final-eval-sentences', '2', '--out', dir, '--no-progress']);
+  } finally {
+    console.log = log;
+  }
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  assert.deepEqual(Object.keys(config.text).sort(), ['bpeMerges', 'lowercase', 'srcTokenizer']);
+  assert.ok(existsSync(join(dir, 'last', 'trainer.json')), 'the resumable state was written');
+  assert.equal(readMetrics(dir).length, 1);
+  assert.ok((await loadRun(dir)).model.numParameters() > 0);
+});

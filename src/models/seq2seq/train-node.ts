@@ -210,6 +210,14 @@ export function wsdRate(peak: number, warmup: number, step: number, progress: nu
   return peak * warmupFactor(warmup, step) * decayTail(progress, decayFraction, final);
 }
 
+/**
+ * The entries of `o` that are set. An option left undefined (a CLI flag not given) takes its
+ * default, and the run's config.json is JSON, which cannot hold undefined.
+ */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 function rngState(): (number | null)[] {
   return defaultGenerator.getState().map((v) => (Number.isNaN(v) ? null : v));
 }
@@ -268,7 +276,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
       ...TRAIN_DEFAULTS,
       skipFinalEval: false,
       bleuLowercase: options.data.kind === 'tatoeba',
-      ...Object.fromEntries(Object.entries(options).filter(([k, v]) => v !== undefined && !['model', 'text', 'out', 'resume', 'log', 'progress', 'data'].includes(k))),
+      ...Object.fromEntries(Object.entries(definedOnly(options)).filter(([k]) => !['model', 'text', 'out', 'resume', 'log', 'progress', 'data'].includes(k))),
     } as typeof o;
     if (o.lrSchedule === 'linear' && !(Number.isInteger(o.lrDecaySteps) && o.lrDecaySteps > Math.max(0, o.warmupSteps))) {
       throw new Error(`trainTranslation: the 'linear' schedule needs lrDecaySteps (--lr-decay-steps) above the warmup steps (${o.warmupSteps}), got ${o.lrDecaySteps}`);
@@ -279,7 +287,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     }
     if (!(o.lrFinal >= 0 && o.lrFinal <= 1)) throw new Error(`trainTranslation: lrFinal (--lr-final) must be in [0, 1], got ${o.lrFinal}`);
     runDir = resolve(options.out ?? join('runs', `translate-${timestamp()}`));
-    const textConfig: TextPipelineConfig = { srcTokenizer: 'char', lowercase: false, bpeMerges: 0, ...options.text };
+    const textConfig: TextPipelineConfig = { srcTokenizer: 'char', lowercase: false, bpeMerges: 0, ...definedOnly(options.text ?? {}) };
     const corpus = loadCorpus(options.data);
     pipeline = TextPipeline.learn(textConfig, sourceTokenizer(textConfig.srcTokenizer), corpus.train);
     manualSeed(o.seed);
