@@ -1,4 +1,4 @@
-import type { BinaryOp, UnaryOp, View } from '../backend.js';
+import type { BinaryOp, Storage, UnaryOp, View } from '../backend.js';
 import { erf, gelu, sigmoid, softplus } from './math.js';
 
 type Unary = (x: number, p: number) => number;
@@ -162,7 +162,7 @@ export function whereKernel(cond: View, a: View, b: View, out: Float32Array): vo
   });
 }
 
-export function copyKernel(x: View, out: Float32Array | Int32Array): void {
+export function copyKernel(x: View, out: Storage): void {
   const d = x.data;
   if (isContiguousView(x)) {
     const o = x.offset;
@@ -176,7 +176,7 @@ export function copyKernel(x: View, out: Float32Array | Int32Array): void {
     }
     return;
   }
-  const toInt = out instanceof Int32Array && d instanceof Float32Array;
+  const toInt = out instanceof Int32Array && !(d instanceof Int32Array);
   const sx = innerStride(x);
   let i = 0;
   forEachRow(x.shape, [x], (offs, n) => {
