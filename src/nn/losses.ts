@@ -67,7 +67,8 @@ function pick(op: string, logp: Tensor, t: Tensor, o: NllOptions): { losses: Ten
     throw new Error(`${op}: weight must be 1-D with ${c} entries, got ${fmtShape(o.weight.shape)}`);
   }
   const wv = o.weight ? o.weight.values() : null;
-  const w = new Float32Array(n);
+  // class weights keep the logits' precision (float64 for double-precision gradient checks)
+  const w = logp.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
   for (let i = 0; i < n; i++) w[i] = mask[i] * (wv ? wv[safe[i]] : 1);
   const wt = new Tensor(w, [n]);
   const picked = F.reshape(F.gather(logp, 1, new Tensor(safe, [n, 1])), [n]);

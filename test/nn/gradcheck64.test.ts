@@ -15,6 +15,7 @@ import {
 import { rand, randn, tensor } from '../../src/tensor/creation.js';
 import { Generator } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+import { unbindViews } from '../../src/nn/layers/split-views.js';
 
 const gen = (s: number) => new Generator(s);
 const x64 = (shape: number[], seed: number, std = 1) => randn(shape, { generator: gen(seed), std, dtype: 'float64' });
@@ -122,4 +123,20 @@ test('gradcheck64: mseLoss, l1Loss, binaryCrossEntropy, binaryCrossEntropyWithLo
     gradcheck((lp, q) => klDiv(lp, q, reduction), [F.logSoftmax(x64([3, 4], 45), 1).detach(), F.softmax(x64([3, 4], 46), 1).detach()]);
     gradcheck((lp, lq) => klDiv(lp, lq, reduction, true), [x64([3, 4], 47), x64([3, 4], 48)]);
   }
+});
+
+test('float64 values and gradients never round through float32 (split views, class weights, number operands)', () => {
+  // 0.1, 0.2, 0.3 are not float32 numbers: any float32 buffer on the way would change them
+  const x = tensor([[1, 2], [3, 4], [5, 6]], { dtype: 'float64' }).requiresGrad_();
+  const pieces = unbindViews(x, 0);
+  F.sum(F.add(F.add(F.mul(pieces[0], 0.1), F.mul(pieces[1], 0.2)), F.mul(pieces[2], 0.3))).backward();
+  assert.deepEqual(Array.from(x.grad!.values()), [0.1, 0.1, 0.2, 0.2, 0.3, 0.3]);
+  const logp = F.logSoftmax(x64([2, 3], 49), 1).detach().requiresGrad_();
+  nllLoss(logp, new Tensor(new Int32Array([2, 0]), [2]), { weight: tensor([0.1, 0.2, 0.3], { dtype: 'float64' }), reduction: 'sum' }).backward();
+  assert.deepEqual(Array.from(logp.grad!.values()), [0, 0, -0.3, -0.1, 0, 0]);
+  const y = tensor([0.5, 2], { dtype: 'float64' });
+  assert.deepEqual(Array.from(F.maximum(y, 0.7).values()), [0.7, 2]);
+  assert.deepEqual(Array.from(F.where(F.gt(y, 1), y, 0.1).values()), [0.1, 2]);
+  assert.deepEqual(Array.from(F.maskedFill(y, F.gt(y, 1), 0.3).values()), [0.5, 0.3]);
+  assert.equal(F.maximum(tensor([0.5]), 0.7).dtype, 'float32', 'a number does not promote a float32 tensor');
 });

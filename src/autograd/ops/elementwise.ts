@@ -29,7 +29,7 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
     const out = mapUnary('addScalar', a, b);
     return record(out, 'add', [a], (g) => [g]);
   }
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a, b), tb = asTensor(b, a);
   const out = mapBinary('add', 'add', ta, tb);
   return record(out, 'add', [ta, tb], (g) => [sumToShape(g, ta.shape), sumToShape(g, tb.shape)]);
 }
@@ -43,7 +43,7 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
     const out = mapUnary('rsubScalar', b, a);
     return record(out, 'sub', [b], (g) => [neg(g)]);
   }
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a, b), tb = asTensor(b, a);
   const out = mapBinary('sub', 'sub', ta, tb);
   return record(out, 'sub', [ta, tb], (g) => [sumToShape(g, ta.shape), sumToShape(neg(g), tb.shape)]);
 }
@@ -54,7 +54,7 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
     return record(out, 'mul', [a], (g) => [mapUnary('mulScalar', g, b)]);
   }
   if (typeof a === 'number' && typeof b !== 'number') return mul(b, a);
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a, b), tb = asTensor(b, a);
   const out = mapBinary('mul', 'mul', ta, tb);
   return record(out, 'mul', [ta, tb], (g) => [
     ta.requiresGrad ? sumToShape(mapBinary('mul', 'mul', g, tb), ta.shape) : null,
@@ -72,7 +72,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
     // d(a/b)/db = -a/b^2 = -out/b
     return record(out, 'div', [b], (g) => [neg(mapBinary('div', 'div', mapBinary('mul', 'mul', g, out), b))]);
   }
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a, b), tb = asTensor(b, a);
   const out = mapBinary('div', 'div', ta, tb);
   return record(out, 'div', [ta, tb], (g) => [
     ta.requiresGrad ? sumToShape(mapBinary('div', 'div', g, tb), ta.shape) : null,
@@ -207,16 +207,16 @@ function minMax(op: 'minimum' | 'maximum', a: Tensor, b: Tensor): Tensor {
 }
 
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
-  return minMax('minimum', asTensor(a), asTensor(b));
+  return minMax('minimum', asTensor(a, b), asTensor(b, a));
 }
 
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
-  return minMax('maximum', asTensor(a), asTensor(b));
+  return minMax('maximum', asTensor(a, b), asTensor(b, a));
 }
 
 /** Elementwise select: cond (nonzero = true) ? a : b, all broadcast together. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a, b), tb = asTensor(b, a);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, ta.shape), tb.shape);
   const out = empty(shape, floatType(ta, tb));
   getBackend().where(expandedView(cond, shape), expandedView(ta, shape), expandedView(tb, shape), out.data as Float32Array);
@@ -236,7 +236,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
     throw new Error(`maskedFill: mask of shape ${fmtShape(mask.shape)} must broadcast to the input's shape ${fmtShape(x.shape)}`);
   }
   const out = empty(shape, floatType(x));
-  getBackend().where(expandedView(mask, shape), expandedView(asTensor(value), shape), x, out.data as Float32Array);
+  getBackend().where(expandedView(mask, shape), expandedView(asTensor(value, x), shape), x, out.data as Float32Array);
   return record(out, 'maskedFill', [x], (g) => {
     const gx = empty(shape, floatType(g));
     getBackend().where(expandedView(mask, shape), expandedView(asTensor(0), shape), g, gx.data as Float32Array);
