@@ -130,3 +130,12 @@ test('float64 under the native backend runs on the reference kernels, float32 st
   // gradients too
   withBackend(nativeBackend!, () => gradcheck((x) => F.softmax(F.matmul(x, x.T), -1), [rnd([70, 3], 11)]));
 });
+
+test('gelu in float64 is accurate to double precision (its erf is not the float32 fit)', () => {
+  // x·Φ(x) with Φ(1) = 0.8413447460685429, Φ(-2) = 0.022750131948179195, Φ(0.5) = 0.6914624612740131
+  const y = F.gelu(tensor([1, -2, 0.5], { dtype: 'float64' })).values();
+  const want = [0.8413447460685429, -2 * 0.022750131948179195, 0.5 * 0.6914624612740131];
+  for (let i = 0; i < 3; i++) assert.ok(Math.abs(y[i] - want[i]) <= 1e-15, `gelu element ${i}: ${y[i]} vs ${want[i]}`);
+  // forward and backward agree to far better than the tolerance (the float32 erf left 9e-8)
+  assert.ok(gradcheck(F.gelu, [rnd([20], 12)]).maxAbsErr < 1e-9);
+});

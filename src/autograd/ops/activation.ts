@@ -4,7 +4,7 @@ import { normAxis } from '../../tensor/shape.js';
 import { record } from '../engine.js';
 import { empty, floatType } from '../helpers.js';
 import { mapBinary, mapUnary } from './elementwise.js';
-import { erf } from '../../backend/js/math.js';
+import { erf, erf64 } from '../../backend/js/math.js';
 import { contiguous, permute } from './view.js';
 
 export function sigmoid(x: Tensor): Tensor {
@@ -52,9 +52,10 @@ export function gelu(x: Tensor): Tensor {
     const res = empty(x.shape, floatType(x));
     const rd = res.data as Float32Array;
     const c = 1 / Math.sqrt(2 * Math.PI);
+    const erfOf = x.dtype === 'float64' ? erf64 : erf;
     for (let i = 0; i < rd.length; i++) {
       const v = xv[i];
-      rd[i] = gv[i] * (0.5 * (1 + erf(v / Math.SQRT2)) + v * c * Math.exp(-0.5 * v * v));
+      rd[i] = gv[i] * (0.5 * (1 + erfOf(v / Math.SQRT2)) + v * c * Math.exp(-0.5 * v * v));
     }
     return [res];
   });
