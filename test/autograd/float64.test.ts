@@ -10,6 +10,7 @@ import { gradcheck, GRADCHECK_DEFAULTS } from '../../src/autograd/gradcheck.js';
 import { record } from '../../src/autograd/engine.js';
 import { mapBinary, mapUnary } from '../../src/autograd/ops/elementwise.js';
 import { jsBackend } from '../../src/backend/js/index.js';
+import { routeFloat64 } from '../../src/backend/js/float64-route.js';
 import { nativeBackend, nativeLoadError } from '../../src/backend/native/index-node.js';
 import { getBackend, withBackend } from '../../src/backend/registry.js';
 import { arange, ones, rand, randn, tensor, zeros } from '../../src/tensor/creation.js';
@@ -138,4 +139,44 @@ test('gelu in float64 is accurate to double precision (its erf is not the float3
   for (let i = 0; i < 3; i++) assert.ok(Math.abs(y[i] - want[i]) <= 1e-15, `gelu element ${i}: ${y[i]} vs ${want[i]}`);
   // forward and backward agree to far better than the tolerance (the float32 erf left 9e-8)
   assert.ok(gradcheck(F.gelu, [rnd([20], 12)]).maxAbsErr < 1e-9);
+});
+
+test('routeFloat64: calls carrying float64 storage (direct, in a view, in GEMM or optimizer arguments) go to the reference kernels', () => {
+  const calls: string[] = [];
+  const fake = Object.fromEntries(Object.keys(jsBackend).map((k) => [k, k === 'name' ? 'fake' : (...args: unknown[]) => {
+    calls.push(k);
+    return (jsBackend as unknown as Record<string, (...a: unknown[]) => unknown>)[k](...args);
+  }])) as unknown as typeof jsBackend;
+  const routed = routeFloat64(fake);
+  assert.equal(routeFloat64(fake), routed, 'one wrapper per backend');
+  assert.equal(routeFloat64(jsBackend), jsBackend);
+  assert.equal(routed.name, 'fake');
+  const f32 = new Float32Array(4), f64 = new Float64Array(4);
+  const view = (data: Float32Array | Float64Array) => ({ data, shape: [4], strides: [1], offset: 0 });
+  routed.unary('exp', view(f32), f32);
+  routed.unary('exp', view(f64), f64 as unknown as Float32Array);
+  routed.binary('add', view(f32), view(f64), f64 as unknown as Float32Array);
+  assert.ok(routed.alloc('float64', 2) instanceof Float64Array);
+  routed.alloc('float32', 2);
+  const gemm = { transA: false, transB: false, m: 2, n: 2, k: 1, alpha: 1, aOffset: 0, lda: 1, strideA: 0, bOffset: 0, ldb: 2, strideB: 0, beta: 0, cOffset: 0, ldc: 2, strideC: 0, batch: 1 };
+  routed.gemm({ ...gemm, a: new Float32Array(2), b: new Float64Array(2) as unknown as Float32Array, c: new Float32Array(4) });
+  routed.gemm({ ...gemm, a: new Float32Array(2), b: new Float32Array(2), c: new Float32Array(4) });
+  assert.deepEqual(calls, ['unary', 'alloc', 'gemm'], 'only the float32 calls reached the wrapped backend');
+});
+
+test('mixed float32 and float64 operands of one kernel under the native backend', { skip: nativeBackend ? false : `native backend not available: ${nativeLoadError}` }, () => {
+  // float32 image and weight, float64 bias: the output and its gradient are float64, the weight's
+  // gradient float32, and every GEMM that touches float64 runs on the reference kernels
+  const run = () => {
+    const x = randn([2, 3, 12, 12], { generator: new Generator(1) }).requiresGrad_();
+    const w = randn([8, 3, 3, 3], { generator: new Generator(2) }).requiresGrad_();
+    const b = randn([8], { generator: new Generator(3), dtype: 'float64' }).requiresGrad_();
+    const y = F.conv2d(x, w, b, { padding: 1 });
+    F.sum(F.mul(y, y)).backward();
+    return [y, x.grad!, w.grad!, b.grad!];
+  };
+  const nat = withBackend(nativeBackend!, run);
+  const ref = withBackend(jsBackend, run);
+  assert.deepEqual(nat.map((t) => t.dtype), ['float64', 'float32', 'float32', 'float64']);
+  nat.forEach((t, i) => assert.deepEqual(Array.from(t.values()), Array.from(ref[i].values()), `tensor ${i} bit-identical to the reference`));
 });

@@ -41,5 +41,6 @@ function carriesFloat64(a: unknown): boolean {
   if (a instanceof Float64Array) return true;
   if (a === null || typeof a !== 'object' || ArrayBuffer.isView(a)) return false;
   const o = a as Record<string, unknown>;
-  return o.data instanceof Float64Array || o.c instanceof Float64Array || o.a instanceof Float64Array || o.param instanceof Float64Array;
+  return o.data instanceof Float64Array || o.a instanceof Float64Array || o.b instanceof Float64Array || o.c instanceof Float64Array ||
+    o.param instanceof Float64Array || o.grad instanceof Float64Array;
 }
