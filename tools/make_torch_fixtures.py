@@ -815,16 +815,19 @@ OPT_DEFS = {
            "d = g + momentum*buf if nesterov else buf; p -= lr*d",
     "adam": "g = grad + weight_decay*p; m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; "
             "p -= lr * (m/(1-b1^t)) / (sqrt(v)/sqrt(1-b2^t) + eps)  [exact op order: "
-            "denom = sqrt(v)/sqrt(1-b2^t) + eps; p -= (lr/(1-b1^t)) * m / denom]",
-    "adamw": "p *= 1 - lr*weight_decay; then Adam without weight decay on grad",
-    "rmsprop": "g = grad + weight_decay*p; v = alpha*v + (1-alpha)*g^2; avg = sqrt(v) + eps; "
+            "denom = sqrt(v)/sqrt(1-b2^t) + eps; p -= (lr/(1-b1^t)) * m / denom]; amsgrad: "
+            "vmax = max(vmax, v) and vmax replaces v in denom",
+    "adamw": "p *= 1 - lr*weight_decay; then Adam (amsgrad included) without weight decay on "
+             "grad",
+    "rmsprop": "g = grad + weight_decay*p; v = alpha*v + (1-alpha)*g^2; avg = sqrt(v) + eps "
+               "(centered: ga = alpha*ga + (1-alpha)*g; avg = sqrt(v - ga^2) + eps); "
                "if momentum > 0: buf = momentum*buf + g/avg; p -= lr*buf else p -= lr*g/avg",
     "adagrad": "g = grad + weight_decay*p; clr = lr / (1 + (t-1)*lr_decay); sum += g^2; "
                "p -= clr * g / (sqrt(sum) + eps)",
 }
 
 
-def optimizer_case(name, desc, cls, kwargs, family, state_keys):
+def optimizer_case(name, desc, cls, kwargs, family, state_keys, steps=2):
     c = Case(name, "optimizer", desc)
     weight = torch.randn(3, 4)
     bias = torch.randn(4)
@@ -835,7 +838,7 @@ def optimizer_case(name, desc, cls, kwargs, family, state_keys):
     for n, p in names:
         c.put(f"step0.param.{n}", p)
     steps_cfg = []
-    for step in (1, 2):
+    for step in range(1, steps + 1):
         for n, p in names:
             p.grad = torch.randn(p.shape)
             c.put(f"step{step}.grad.{n}", p.grad)
@@ -859,11 +862,11 @@ def optimizer_case(name, desc, cls, kwargs, family, state_keys):
         "args": args,
         "all_defaults": defaults,
         "params": {"weight": [3, 4], "bias": [4]},
-        "steps": 2,
+        "steps": steps,
         "state_keys": state_keys,
         "scalar_state": steps_cfg,
         "update": OPT_DEFS[family],
-        "procedure": "params start at step0.param.*; for s in 1,2: set p.grad = step{s}.grad.*, "
+        "procedure": "params start at step0.param.*; for s in 1..steps: set p.grad = step{s}.grad.*, "
                      "call optimizer.step(), compare p with step{s}.param.* and the state "
                      "with step{s}.state.<param>.<key>. Both params are in one param group.",
     })
@@ -900,6 +903,64 @@ def optimizer_cases():
         optimizer_case("adagrad", "Adagrad lr 0.1, eps 1e-10", O.Adagrad,
                        {"lr": 0.1, "lr_decay": 0.0, "weight_decay": 0.0,
                         "initial_accumulator_value": 0.0, "eps": 1e-10}, "adagrad", ["sum"]),
+    ] + optimizer_option_cases()
+
+
+def optimizer_option_cases():
+    """Every option of every optimizer at least once, weight decay with each optimizer.
+
+    Four steps, and beta2 = 0.5 for AMSGrad so that exp_avg_sq falls below its running maximum
+    within the run (with beta2 = 0.999 the maximum is almost always the current value, and a
+    missing max would go unnoticed)."""
+    O = torch.optim
+    ams = {"lr": 1e-2, "betas": (0.9, 0.5), "eps": 1e-8, "amsgrad": True}
+    return [
+        optimizer_case("sgd_weight_decay", "SGD without momentum, weight_decay 0.05", O.SGD,
+                       {"lr": 0.1, "momentum": 0.0, "dampening": 0.0, "weight_decay": 0.05,
+                        "nesterov": False}, "sgd", [], steps=4),
+        optimizer_case("sgd_dampening", "SGD momentum 0.9, dampening 0.3, weight_decay 0.01",
+                       O.SGD, {"lr": 0.1, "momentum": 0.9, "dampening": 0.3,
+                               "weight_decay": 0.01, "nesterov": False}, "sgd",
+                       ["momentum_buffer"], steps=4),
+        optimizer_case("sgd_nesterov_no_decay", "SGD Nesterov momentum 0.8, no weight decay",
+                       O.SGD, {"lr": 0.05, "momentum": 0.8, "dampening": 0.0,
+                               "weight_decay": 0.0, "nesterov": True}, "sgd",
+                       ["momentum_buffer"], steps=4),
+        optimizer_case("adam_amsgrad", "Adam AMSGrad, betas (0.9, 0.5), weight_decay 0.01 (L2)",
+                       O.Adam, dict(ams, weight_decay=0.01), "adam",
+                       ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"], steps=4),
+        optimizer_case("adamw_amsgrad", "AdamW AMSGrad, betas (0.9, 0.5), weight_decay 0.1 "
+                       "(decoupled)", O.AdamW, dict(ams, weight_decay=0.1), "adamw",
+                       ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"], steps=4),
+        optimizer_case("adam_no_decay", "Adam lr 1e-2, betas (0.8, 0.9), eps 1e-6, no weight "
+                       "decay", O.Adam, {"lr": 1e-2, "betas": (0.8, 0.9), "eps": 1e-6,
+                                         "weight_decay": 0.0, "amsgrad": False}, "adam",
+                       ["exp_avg", "exp_avg_sq"], steps=4),
+        optimizer_case("rmsprop_centered", "RMSprop centered, alpha 0.9, eps 1e-8, "
+                       "weight_decay 0.01", O.RMSprop,
+                       {"lr": 1e-2, "alpha": 0.9, "eps": 1e-8, "weight_decay": 0.01,
+                        "momentum": 0.0, "centered": True}, "rmsprop",
+                       ["square_avg", "grad_avg"], steps=4),
+        optimizer_case("rmsprop_centered_momentum", "RMSprop centered with momentum 0.9, "
+                       "alpha 0.9, weight_decay 0.01", O.RMSprop,
+                       {"lr": 1e-2, "alpha": 0.9, "eps": 1e-8, "weight_decay": 0.01,
+                        "momentum": 0.9, "centered": True}, "rmsprop",
+                       ["square_avg", "grad_avg", "momentum_buffer"], steps=4),
+        optimizer_case("rmsprop_weight_decay", "RMSprop, alpha 0.99, momentum 0.5, "
+                       "weight_decay 0.05", O.RMSprop,
+                       {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.05,
+                        "momentum": 0.5, "centered": False}, "rmsprop",
+                       ["square_avg", "momentum_buffer"], steps=4),
+        optimizer_case("adagrad_lr_decay", "Adagrad lr 0.1, lr_decay 0.1, "
+                       "initial_accumulator_value 0.5, eps 1e-10", O.Adagrad,
+                       {"lr": 0.1, "lr_decay": 0.1, "weight_decay": 0.0,
+                        "initial_accumulator_value": 0.5, "eps": 1e-10}, "adagrad", ["sum"],
+                       steps=4),
+        optimizer_case("adagrad_weight_decay", "Adagrad lr 0.1, lr_decay 0.05, weight_decay "
+                       "0.05, initial_accumulator_value 0.1", O.Adagrad,
+                       {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.05,
+                        "initial_accumulator_value": 0.1, "eps": 1e-10}, "adagrad", ["sum"],
+                       steps=4),
     ]
 
 

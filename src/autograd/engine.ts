@@ -2,7 +2,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import { checkBackward, checkForward, isAnomalyEnabled } from './anomaly.js';
 import { isGradEnabled, noGrad } from './grad-mode.js';
-import { accumulate, accumulateContiguous, addInto, onesLike } from './helpers.js';
+import { accumulate, accumulateContiguous, addInto, castTo, onesLike } from './helpers.js';
 
 /**
  * Attaches a backward rule to `out` when any input needs gradients and recording is on.
@@ -44,6 +44,8 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
     grad = onesLike(root);
   } else if (!shapesEqual(grad.shape, root.shape)) {
     throw new Error(`backward: gradient shape ${fmtShape(grad.shape)} does not match output shape ${fmtShape(root.shape)}`);
+  } else {
+    grad = castTo(grad, root.dtype);
   }
   const order = topoOrder(root);
   const grads = new Map<Tensor, Tensor>();
@@ -82,8 +84,11 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       if (!options.retainGraph) node.backward = null;
       for (let k = 0; k < node.inputs.length; k++) {
         const inp = node.inputs[k];
-        const ig = inGrads[k];
+        let ig = inGrads[k];
         if (!inp.requiresGrad || ig === null || ig === undefined) continue;
+        // an op that promoted a float32 input to float64 hands back a float64 gradient: a
+        // gradient always has its input's dtype (as in torch)
+        if (ig.dtype !== inp.dtype) ig = castTo(ig, inp.dtype);
         if (isAnomalyEnabled()) checkBackward(node.name, ig, k, g);
         if (!shapesEqual(ig.shape, inp.shape)) {
           throw new Error(

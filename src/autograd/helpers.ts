@@ -9,7 +9,7 @@ export function empty(shape: readonly number[], dtype: DType = 'float32'): Tenso
 }
 
 export function onesLike(t: Tensor): Tensor {
-  const out = empty(t.shape);
+  const out = empty(t.shape, floatType(t));
   getBackend().fill(out.data, 1);
   return out;
 }
@@ -67,7 +67,7 @@ export function accumulate(prev: Tensor | null, g: Tensor): Tensor {
   const n = g.size;
   const layout = denseStrides(g);
   if (layout && n > 1 && !g.isContiguous() && (prev === null || (denseStrides(prev) && sameStrides(prev.strides, layout)))) {
-    const out = new Tensor(getBackend().alloc('float32', n), g.shape.slice(), layout.slice());
+    const out = new Tensor(getBackend().alloc(floatType(g), n), g.shape.slice(), layout.slice());
     if (prev === null) getBackend().copy(flat(g, n), out.data);
     else getBackend().binary('add', flat(prev, n), flat(g, n), out.data as Float32Array);
     return out;
@@ -77,7 +77,7 @@ export function accumulate(prev: Tensor | null, g: Tensor): Tensor {
 
 /** prev + g (prev null: g) as a new contiguous tensor. */
 export function accumulateContiguous(prev: Tensor | null, g: Tensor): Tensor {
-  const out = empty(g.shape);
+  const out = empty(g.shape, prev ? floatType(prev, g) : floatType(g));
   if (prev === null) getBackend().copy(g, out.data);
   else getBackend().binary('add', prev, g, out.data as Float32Array);
   return out;
@@ -98,9 +98,31 @@ export function addInto(acc: Tensor, g: Tensor): boolean {
   return true;
 }
 
-/** Throws a dtype error naming the op unless `t` is float32. */
+/** Throws a dtype error naming the op unless `t` is floating point (float32 or float64). */
 export function requireFloat(op: string, t: Tensor, what = 'input'): void {
-  if (t.dtype !== 'float32') throw new Error(`${op}: ${what} must be float32, got ${t.dtype} (shape ${fmtShape(t.shape)})`);
+  if (t.dtype === 'int32') throw new Error(`${op}: ${what} must be float32 or float64, got ${t.dtype} (shape ${fmtShape(t.shape)})`);
+}
+
+/**
+ * The float dtype an op computes in for these inputs: float64 when any of them is float64 (as
+ * torch promotes), else float32 (int32 inputs such as masks count as float32).
+ */
+export function floatType(...ts: readonly (Tensor | null | undefined)[]): 'float32' | 'float64' {
+  for (const t of ts) if (t && t.dtype === 'float64') return 'float64';
+  return 'float32';
+}
+
+/** Fresh zero-filled float storage in the dtype of `like` (scratch buffers of fused ops). */
+export function floatScratch(like: Tensor, size: number): Float32Array {
+  return getBackend().alloc(floatType(like), size) as Float32Array;
+}
+
+/** `t` itself when it has `dtype`, else a contiguous copy converted to it (not recorded). */
+export function castTo(t: Tensor, dtype: DType): Tensor {
+  if (t.dtype === dtype) return t;
+  const out = empty(t.shape, dtype);
+  getBackend().copy(t, out.data);
+  return out;
 }
 
 export function requireInt(op: string, t: Tensor, what = 'index'): void {
@@ -112,4 +134,4 @@ export function contiguousData(t: Tensor): Storage {
   return t.values();
 }
 
-type Storage = Float32Array | Int32Array;
+type Storage = Float32Array | Float64Array | Int32Array;

@@ -2,6 +2,7 @@
  * Fluent methods on Tensor (`x.add(y).relu().sum()`), installed on the prototype so that
  * tensor/ does not depend on autograd/ (the ops live above the Tensor class).
  */
+import type { DType } from '../backend/backend.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { TensorLike } from './ops/scalar.js';
 import type { Axes } from './ops/reduce.js';
@@ -64,8 +65,11 @@ declare module '../tensor/tensor.js' {
     gather(dim: number, index: Tensor): Tensor;
     indexSelect(dim: number, index: Tensor): Tensor;
     backward(grad?: Tensor, options?: BackwardOptions): void;
-    /** A float32 copy (or int32 with dtype 'int32'), cut from the graph. */
-    to(dtype: 'float32' | 'int32'): Tensor;
+    /**
+     * A copy in `dtype` ('float32', 'float64' or 'int32', which truncates toward zero), cut from
+     * the graph: e.g. `x.to('float64').requiresGrad_()` for a double-precision gradient check.
+     */
+    to(dtype: DType): Tensor;
   }
 }
 
@@ -127,7 +131,10 @@ P.gather = function (d, i) { return ops.gather(this, d, i); };
 P.indexSelect = function (d, i) { return ops.indexSelect(this, d, i); };
 P.backward = function (g, o) { backward(this, g, o); };
 P.to = function (dtype) {
-  const out = new Tensor(dtype === 'int32' ? new Int32Array(this.size) : new Float32Array(this.size), this.shape.slice());
+  if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32') {
+    throw new Error(`to: unknown dtype '${String(dtype)}' (expected float32, float64 or int32)`);
+  }
+  const out = new Tensor(dtype === 'int32' ? new Int32Array(this.size) : dtype === 'float64' ? new Float64Array(this.size) : new Float32Array(this.size), this.shape.slice());
   const v = this.values();
   if (dtype === 'int32') for (let i = 0; i < v.length; i++) out.data[i] = Math.trunc(v[i]);
   else out.data.set(v);

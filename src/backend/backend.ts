@@ -18,8 +18,16 @@
  *   of primitives when a backend does not provide them.
  */
 
-export type DType = 'float32' | 'int32';
-export type Storage = Float32Array | Int32Array;
+/**
+ * float64 exists for verification (gradient checks in double precision, as PyTorch runs them):
+ * only the reference kernels compute in it. Kernel signatures below say Float32Array for float
+ * data; the reference kernels take Float64Array there too, and the registry routes every call
+ * that carries float64 storage to them whatever backend is active (see js/float64-route.ts).
+ */
+export type DType = 'float32' | 'float64' | 'int32';
+export type Storage = Float32Array | Float64Array | Int32Array;
+/** Storage of a floating-point tensor. */
+export type FloatStorage = Float32Array | Float64Array;
 
 /** A strided read-only window on a storage. */
 export interface View {

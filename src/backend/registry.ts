@@ -1,5 +1,6 @@
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { routeFloat64 } from './js/float64-route.js';
 
 /**
  * The backend every new tensor op runs on. The reference backend is the default so the core
@@ -11,14 +12,15 @@ export function getBackend(): Backend {
   return current;
 }
 
+/** Installs `backend`; calls carrying float64 storage still run on the reference kernels. */
 export function setBackend(backend: Backend): void {
-  current = backend;
+  current = routeFloat64(backend);
 }
 
 /** Runs `fn` with `backend` active, restoring the previous one afterwards (for tests). */
 export function withBackend<T>(backend: Backend, fn: () => T): T {
   const prev = current;
-  current = backend;
+  current = routeFloat64(backend);
   try {
     return fn();
   } finally {

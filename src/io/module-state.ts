@@ -12,7 +12,8 @@ import { assertStateDictMatches } from './state-dict.js';
 export function weightsOf(model: Module): NamedArrays {
   const out: NamedArrays = {};
   for (const [k, t] of Object.entries(model.stateDict())) {
-    out[k] = { dtype: t.dtype, shape: t.shape.slice(), data: t.values().slice() };
+    if (t.dtype === 'float64') throw new Error(`weightsOf: ${k} is float64; weights are stored as float32 (convert the module with .to('float32') first)`);
+    out[k] = { dtype: t.dtype, shape: t.shape.slice(), data: t.values().slice() as Float32Array | Int32Array };
   }
   return out;
 }
@@ -33,7 +34,7 @@ export function loadWeightsInto(model: Module, weights: NamedArrays, source = 'w
 /** An optimizer state dict split into tensors (for safetensors) and plain JSON (groups, steps). */
 export function optimizerToArrays(sd: OptimizerStateDict): { tensors: NamedArrays; state: { kind: string; groups: OptimizerStateDict['groups']; steps: Record<string, number> } } {
   const tensors: NamedArrays = {};
-  for (const [k, t] of Object.entries(sd.buffers)) tensors[k] = { dtype: 'float32', shape: t.shape.slice(), data: t.values().slice() };
+  for (const [k, t] of Object.entries(sd.buffers)) tensors[k] = { dtype: 'float32', shape: t.shape.slice(), data: t.values().slice() as Float32Array };
   return { tensors, state: JSON.parse(JSON.stringify({ kind: sd.kind, groups: sd.groups, steps: sd.steps })) };
 }
 

@@ -67,7 +67,8 @@ function pick(op: string, logp: Tensor, t: Tensor, o: NllOptions): { losses: Ten
     throw new Error(`${op}: weight must be 1-D with ${c} entries, got ${fmtShape(o.weight.shape)}`);
   }
   const wv = o.weight ? o.weight.values() : null;
-  const w = new Float32Array(n);
+  // class weights keep the logits' precision (float64 for double-precision gradient checks)
+  const w = logp.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
   for (let i = 0; i < n; i++) w[i] = mask[i] * (wv ? wv[safe[i]] : 1);
   const wt = new Tensor(w, [n]);
   const picked = F.reshape(F.gather(logp, 1, new Tensor(safe, [n, 1])), [n]);
@@ -197,11 +198,10 @@ export function klDiv(input: Tensor, target: Tensor, reduction: KlReduction = 'm
   let l: Tensor;
   if (logTarget) l = F.mul(F.exp(target), F.sub(target, input));
   else {
-    // 0·log 0 = 0
-    const tv = target.values();
-    const safe = new Float32Array(tv.length);
-    for (let i = 0; i < tv.length; i++) safe[i] = tv[i] > 0 ? Math.log(tv[i]) : 0;
-    l = F.mul(target, F.sub(new Tensor(safe, target.shape.slice()), input));
+    // t·log t - t·input, with 0·log 0 = 0 (torch's xlogy). t·log t is recorded, so the target's
+    // gradient is log t + 1 - input as in torch (and 0 where t = 0, not -∞)
+    const safe = F.where(F.gt(target, 0), target, 1);
+    l = F.sub(F.mul(target, F.log(safe)), F.mul(target, input));
   }
   if (reduction === 'batchmean') return F.div(F.sum(l), input.ndim > 0 ? input.shape[0] : 1);
   return reduce(l, reduction, 'klDiv');

@@ -1,5 +1,5 @@
 import { Tensor } from '../tensor/tensor.js';
-import { fmtShape, shapesEqual } from '../tensor/shape.js';
+import { contiguousStrides, fmtShape, shapesEqual } from '../tensor/shape.js';
 import { Parameter } from './parameter.js';
 
 export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown;
@@ -129,6 +129,24 @@ export abstract class Module {
 
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
+  }
+
+  /**
+   * Converts every parameter and float buffer to `dtype` in place, like torch's `module.double()`:
+   * the Parameter objects stay the same (layers and optimizers holding them keep working), their
+   * storage is replaced by a converted copy and their gradients are dropped. float64 is for
+   * double-precision gradient checks (`gradcheck`); int32 buffers are left alone.
+   */
+  to(dtype: 'float32' | 'float64'): this {
+    if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`Module.to: dtype must be 'float32' or 'float64', got '${String(dtype)}'`);
+    const retype = (t: Tensor) => {
+      if (t.dtype === dtype || t.dtype === 'int32') return;
+      const data = dtype === 'float64' ? Float64Array.from(t.values()) : Float32Array.from(t.values());
+      Object.assign(t as unknown as Record<string, unknown>, { data, dtype, strides: contiguousStrides(t.shape), offset: 0, grad: null });
+    };
+    for (const p of this.parameters()) retype(p);
+    for (const [, b] of this.namedBuffers()) retype(b);
+    return this;
   }
 
   apply(fn: (m: Module) => void): this {

@@ -30,7 +30,7 @@ export class EarlyStopping {
   /** Updates since the last improvement. */
   wait = 0;
   stopped = false;
-  private snapshot: Map<string, Float32Array | Int32Array> | null = null;
+  private snapshot: Map<string, Float32Array | Float64Array | Int32Array> | null = null;
 
   constructor(o: EarlyStoppingOptions = {}) {
     this.patience = o.patience ?? 5;

@@ -13,9 +13,12 @@ export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 
+const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
+
 function make(op: string, shape: readonly number[], opts: CreateOptions = {}): Tensor {
   checkShape(op, shape);
   const dtype = opts.dtype ?? 'float32';
+  if (!DTYPES.includes(dtype)) throw new Error(`${op}: unknown dtype '${String(dtype)}' (expected ${DTYPES.join(', ')})`);
   const t = new Tensor(getBackend().alloc(dtype, numel(shape)), shape.slice());
   if (opts.requiresGrad) t.requiresGrad_();
   return t;
@@ -74,11 +77,11 @@ export function eye(n: number, m = n, opts?: CreateOptions): Tensor {
 }
 
 /** Builds a tensor from (nested) arrays or a typed array (with `shape`). */
-export function tensor(values: NestedArray | Float32Array | Int32Array, opts: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
-  if (values instanceof Float32Array || values instanceof Int32Array) {
+export function tensor(values: NestedArray | Float32Array | Float64Array | Int32Array, opts: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
+  if (values instanceof Float32Array || values instanceof Float64Array || values instanceof Int32Array) {
     const shape = opts.shape ?? [values.length];
     if (numel(shape) !== values.length) throw new Error(`tensor: ${values.length} values do not fill shape ${fmtShape(shape)}`);
-    const dtype = opts.dtype ?? (values instanceof Int32Array ? 'int32' : 'float32');
+    const dtype = opts.dtype ?? (values instanceof Int32Array ? 'int32' : values instanceof Float64Array ? 'float64' : 'float32');
     const t = make('tensor', shape, { ...opts, dtype });
     for (let i = 0; i < values.length; i++) t.data[i] = values[i];
     return t;
@@ -140,7 +143,7 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   return t;
 }
 
-/** 1 with probability p (scalar or a tensor of probabilities), else 0; float32. */
+/** 1 with probability p (scalar or a tensor of probabilities), else 0; float32 unless `dtype` says otherwise. */
 export function bernoulli(p: number | Tensor, shape?: readonly number[], opts: RandomOptions = {}): Tensor {
   const g = opts.generator ?? defaultGenerator;
   if (typeof p === 'number') {

@@ -48,7 +48,7 @@ export class Tensor implements View {
     this.shape = shape;
     this.strides = strides ?? contiguousStrides(shape);
     this.offset = offset;
-    this.dtype = data instanceof Int32Array ? 'int32' : 'float32';
+    this.dtype = data instanceof Int32Array ? 'int32' : data instanceof Float64Array ? 'float64' : 'float32';
   }
 
   get ndim(): number {
@@ -132,7 +132,7 @@ export class Tensor implements View {
   /** Marks a leaf as requiring gradients (in place, returns this). */
   requiresGrad_(flag = true): this {
     if (!this.isLeaf && !flag) throw new Error('requiresGrad_: cannot turn off gradients of a non-leaf tensor; use detach()');
-    if (flag && this.dtype !== 'float32') throw new Error(`requiresGrad_: only float32 tensors can require gradients (got ${this.dtype})`);
+    if (flag && this.dtype === 'int32') throw new Error(`requiresGrad_: only float32 and float64 tensors can require gradients (got ${this.dtype})`);
     this.requiresGrad = flag;
     return this;
   }

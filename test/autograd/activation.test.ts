@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ops from '../../src/autograd/index.js';
-import { gradcheck } from '../../src/autograd/index.js';
+import { gradcheck } from './check.js';
 import { tensor } from '../../src/tensor/creation.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { assertClose, assertValues, awayFromZero, narrowedLeaf, rnd, transposedLeaf } from './helpers.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as F from '../../src/autograd/ops/index.js';
-import { gradcheck } from '../../src/autograd/gradcheck.js';
+import { gradcheck } from './check.js';
 import { Generator } from '../../src/tensor/rng.js';
 import { randn, tensor } from '../../src/tensor/creation.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
@@ -42,7 +42,7 @@ test('fused lstmCell passes a finite-difference gradient check through h and c',
   gradcheck((g, c) => {
     const r = F.lstmCell(g, c);
     return F.concat([r.h, F.mul(r.c, 0.5)], 1);
-  }, [randn([2, 12], { generator: gen }), randn([2, 3], { generator: gen })]);
+  }, [randn([2, 12], { generator: gen, dtype: 'float64' }), randn([2, 3], { generator: gen, dtype: 'float64' })]);
 });
 
 test('fused lstmCell rejects mismatched shapes', () => {
@@ -96,7 +96,8 @@ test('fused additiveAttention passes a finite-difference gradient check', () => 
     const r = F.additiveAttention(q, keys, v, memory, padMask);
     return F.concat([r.context, F.mul(r.weights, 3)], 1);
   },
-    [randn([2, 4], { generator: gen }), randn([2, 3, 4], { generator: gen }), randn([4], { generator: gen }), randn([2, 3, 5], { generator: gen })]);
+    [randn([2, 4], { generator: gen, dtype: 'float64' }), randn([2, 3, 4], { generator: gen, dtype: 'float64' }), randn([4], { generator: gen, dtype: 'float64' }),
+      randn([2, 3, 5], { generator: gen, dtype: 'float64' })]);
 });
 
 test('fused additiveAttention names the shapes it rejects', () => {

@@ -1,4 +1,7 @@
-/** Seeded inputs for the op gradchecks: plain, kept away from kinks, and non-contiguous views. */
+/**
+ * Seeded float64 inputs for the op gradchecks (gradcheck runs in float64 with PyTorch's
+ * tolerances): plain, kept away from kinks, and non-contiguous views.
+ */
 import assert from 'node:assert/strict';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { rand, randn } from '../../src/tensor/creation.js';
@@ -7,18 +10,18 @@ import '../../src/autograd/index.js';
 
 /** Standard normal values. */
 export function rnd(shape: number[], seed: number): Tensor {
-  return randn(shape, { generator: new Generator(seed) });
+  return randn(shape, { generator: new Generator(seed), dtype: 'float64' });
 }
 
 /** Uniform values in [lo, hi). */
 export function uni(shape: number[], lo: number, hi: number, seed: number): Tensor {
-  return rand(shape, { low: lo, high: hi, generator: new Generator(seed) });
+  return rand(shape, { low: lo, high: hi, generator: new Generator(seed), dtype: 'float64' });
 }
 
 /** Values with |v| in [0.2, 1.2) and random signs: no input sits near a kink at 0. */
 export function awayFromZero(shape: number[], seed: number): Tensor {
   const g = new Generator(seed);
-  const t = rand(shape, { low: 0.2, high: 1.2, generator: g });
+  const t = rand(shape, { low: 0.2, high: 1.2, generator: g, dtype: 'float64' });
   for (let i = 0; i < t.data.length; i++) if (g.random() < 0.5) t.data[i] = -t.data[i];
   return t;
 }
@@ -30,7 +33,7 @@ export function awayFromZero(shape: number[], seed: number): Tensor {
 export function distinct(shape: number[], seed: number): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const order = new Generator(seed).shuffle(Array.from({ length: n }, (_, i) => i));
-  return new Tensor(Float32Array.from(order, (k) => 0.1 * k - 0.05 * n), shape);
+  return new Tensor(Float64Array.from(order, (k) => 0.1 * k - 0.05 * n), shape);
 }
 
 /** A leaf of shape [r, c] stored transposed (as [c, r]), so it is not contiguous. */

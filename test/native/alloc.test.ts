@@ -34,7 +34,7 @@ test('native allocations start on a 64-byte boundary', { skip: skipNative }, () 
   for (const size of [1024, 1025, 4099, 100_000]) {
     for (const dtype of ['float32', 'int32'] as const) {
       const a = nativeBackend!.alloc(dtype, size);
-      assert.equal(nativeAddon!.alignmentOf(a), 0, `${dtype}[${size}]`);
+      assert.equal(nativeAddon!.alignmentOf(a as Float32Array | Int32Array), 0, `${dtype}[${size}]`);
     }
   }
 });

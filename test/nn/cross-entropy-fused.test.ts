@@ -135,17 +135,14 @@ test('crossEntropy with class weights still takes the composed path', () => {
   close(weighted.grad, fused.grad, 'unit weights gradient');
 });
 
-for (const backend of BACKENDS) {
-  test(`softmaxCrossEntropy passes a finite-difference gradient check on the ${backend.name} backend`, () => {
-    withBackend(backend, () => {
-      for (const eps of [0, 0.1]) {
-        // [12, 9]: above the native backend's small-size cutoff, so its kernels are the ones checked
-        const t = targets(12, 9, 7, -100, 4);
-        gradcheck((x) => F.softmaxCrossEntropy(x, t, -100, eps), [logits([12, 9], 8, 1.5)]);
-      }
-    });
-  });
-}
+// float64 runs on the reference kernels whatever the backend; the native float32 kernels are
+// held to the reference by the fused-versus-composed test above, on each backend
+test('softmaxCrossEntropy passes a float64 finite-difference gradient check (with and without label smoothing, ignored rows)', () => {
+  for (const eps of [0, 0.1, 1]) {
+    const t = targets(12, 9, 7, -100, 4);
+    gradcheck((x) => F.softmaxCrossEntropy(x, t, -100, eps), [logits([12, 9], 8, 1.5).to('float64')]);
+  }
+});
 
 test('softmaxCrossEntropy and crossEntropy name themselves and the problem in errors', () => {
   const x = logits([3, 4], 9);

@@ -81,10 +81,10 @@ test('no gradient reaches padded inputs', () => {
 const flat = (...ts: (Tensor | null)[]) => F.concat(ts.filter((t): t is Tensor => t !== null).map((t) => F.reshape(t, [-1])), 0);
 
 test('gradcheck: tiny bidirectional LSTM with lengths (input, h0, c0, every parameter)', () => {
-  const m = new LSTM({ inputSize: 2, hiddenSize: 2, bidirectional: true, generator: gen(7) });
-  const x = randn([3, 2, 2], { generator: gen(8) });
-  const h0 = randn([2, 2, 2], { generator: gen(9), std: 0.5 });
-  const c0 = randn([2, 2, 2], { generator: gen(10), std: 0.5 });
+  const m = new LSTM({ inputSize: 2, hiddenSize: 2, bidirectional: true, generator: gen(7) }).to('float64');
+  const x = randn([3, 2, 2], { generator: gen(8), dtype: 'float64' });
+  const h0 = randn([2, 2, 2], { generator: gen(9), std: 0.5, dtype: 'float64' });
+  const c0 = randn([2, 2, 2], { generator: gen(10), std: 0.5, dtype: 'float64' });
   const params = m.parameters();
   gradcheck((xi, hi, ci) => {
     const r = m.forward(xi, [hi, ci], { lengths: [3, 2] });
@@ -94,9 +94,9 @@ test('gradcheck: tiny bidirectional LSTM with lengths (input, h0, c0, every para
 });
 
 test('gradcheck: tiny 2-layer batch-first GRU with lengths (input, h0, every parameter)', () => {
-  const m = new GRU({ inputSize: 2, hiddenSize: 2, numLayers: 2, batchFirst: true, generator: gen(11) });
-  const x = randn([2, 3, 2], { generator: gen(12) });
-  const h0 = randn([2, 2, 2], { generator: gen(13), std: 0.5 });
+  const m = new GRU({ inputSize: 2, hiddenSize: 2, numLayers: 2, batchFirst: true, generator: gen(11) }).to('float64');
+  const x = randn([2, 3, 2], { generator: gen(12), dtype: 'float64' });
+  const h0 = randn([2, 2, 2], { generator: gen(13), std: 0.5, dtype: 'float64' });
   gradcheck((xi, hi) => {
     const r = m.forward(xi, hi, { lengths: [1, 3] });
     return flat(r.output, r.h);

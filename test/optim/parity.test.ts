@@ -2,7 +2,14 @@
  * Optimizers and schedulers against PyTorch (test/fixtures/torch, types "optimizer" and
  * "scheduler"): parameters and state buffers after each of two steps; lr sequences.
  */
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Backend } from '../../src/backend/backend.js';
+import { jsBackend } from '../../src/backend/js/index.js';
+import { nativeBackend, nativeLoadError } from '../../src/backend/native/index-node.js';
+import { withBackend } from '../../src/backend/registry.js';
 import { Parameter } from '../../src/nn/parameter.js';
 import type { Optimizer } from '../../src/optim/optimizer.js';
 import { SGD } from '../../src/optim/sgd.js';
@@ -11,7 +18,7 @@ import { RMSprop } from '../../src/optim/rmsprop.js';
 import { Adagrad } from '../../src/optim/adagrad.js';
 import { CosineAnnealingLR, ExponentialLR, LinearLR, NoamLR, StepLR, type LRScheduler } from '../../src/optim/schedulers.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { assertClose, fixtureTest, leaf, need, type Fixture, type Tolerance } from '../helpers/fixtures.js';
+import { assertClose, FIXTURE_DIR, fixtureTest, leaf, need, type Fixture, type Tolerance } from '../helpers/fixtures.js';
 
 /** Optimizer arithmetic is a handful of float ops: compare to 1e-5 relative. */
 const OPT_TOL: Tolerance = { atol: 1e-8, rtol: 1e-5 };
@@ -34,8 +41,35 @@ function build(fx: Fixture, params: Parameter[]): Optimizer<object> {
   }
 }
 
-for (const name of ['sgd_momentum', 'sgd_nesterov', 'adam', 'adamw', 'rmsprop', 'rmsprop_momentum', 'adagrad']) {
-  fixtureTest(name, (fx) => {
+const OPTIMIZER_CASES = [
+  'sgd_momentum', 'sgd_nesterov', 'sgd_weight_decay', 'sgd_dampening', 'sgd_nesterov_no_decay',
+  'adam', 'adamw', 'adam_amsgrad', 'adamw_amsgrad', 'adam_no_decay',
+  'rmsprop', 'rmsprop_momentum', 'rmsprop_centered', 'rmsprop_centered_momentum', 'rmsprop_weight_decay',
+  'adagrad', 'adagrad_lr_decay', 'adagrad_weight_decay',
+];
+
+// SGD and Adam have fused native kernels: their fixtures run on both backends
+const backends: [string, Backend | null][] = [['js', jsBackend], ['native', nativeBackend]];
+
+test('every optimizer fixture in the index is checked here', () => {
+  const index = JSON.parse(readFileSync(join(FIXTURE_DIR, 'index.json'), 'utf8')) as { cases: { case: string; type: string }[] };
+  const listed = index.cases.filter((c) => c.type === 'optimizer').map((c) => c.case).sort();
+  assert.deepEqual(listed, [...OPTIMIZER_CASES].sort());
+});
+
+for (const name of OPTIMIZER_CASES) for (const [backendName, backend] of backends) {
+  const fused = name.startsWith('sgd') || name.startsWith('adam');
+  if (backendName === 'native' && !fused) continue;
+  const run = (fx: Fixture): void => withBackend(backend!, () => checkOptimizer(name, fx));
+  if (backendName === 'native' && !backend) {
+    test(`${name} (native backend)`, { skip: `native backend not available: ${nativeLoadError}` }, () => {});
+    continue;
+  }
+  fixtureTest(name, run, backendName === 'js' ? undefined : `torch parity: ${name} (native backend)`);
+}
+
+function checkOptimizer(name: string, fx: Fixture): void {
+  {
     const names = Object.keys(fx.config.params as unknown as Record<string, number[]>);
     assert.deepEqual(names, ['weight', 'bias']);
     const params = names.map((n) => new Parameter(leaf(need(fx, `step0.param.${n}`))));
@@ -58,7 +92,7 @@ for (const name of ['sgd_momentum', 'sgd_nesterov', 'adam', 'adamw', 'rmsprop', 
         }
       });
     }
-  });
+  }
 }
 
 function scheduler(fx: Fixture, opt: SGD): LRScheduler {

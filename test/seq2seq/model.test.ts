@@ -87,10 +87,10 @@ test('paddingMask marks positions at or past each length', () => {
 for (const kind of ['bahdanau', 'luong-general', 'luong-dot'] as const) {
   test(`gradcheck: ${kind} attention, inputs and parameters`, () => {
     manualSeed(5);
-    const att = new Attention(kind, 4, 4, 3);
+    const att = new Attention(kind, 4, 4, 3).to('float64');
     const mask = paddingMask([3, 2], 3);
-    const q = randn([2, 4]).mul(0.5);
-    const mem = randn([2, 3, 4]).mul(0.5);
+    const q = randn([2, 4], { dtype: 'float64' }).mul(0.5);
+    const mem = randn([2, 3, 4], { dtype: 'float64' }).mul(0.5);
     const f = (query: Tensor, memory: Tensor) => {
       const { context, weights } = att.forward(query, att.keys(memory), memory, mask);
       return F.concat([context, weights], 1); // (2, 4 + 3)
@@ -105,10 +105,10 @@ for (const kind of ['bahdanau', 'luong-general', 'luong-dot'] as const) {
 for (const kind of ['luong-general', 'luong-dot'] as const) {
   test(`${kind}: attention over all steps at once equals step-by-step attention, and gradchecks`, () => {
     manualSeed(6);
-    const att = new Attention(kind, 4, 4);
+    const att = new Attention(kind, 4, 4).to('float64');
     const mask = paddingMask([3, 2], 3);
-    const qs = randn([2, 5, 4]).mul(0.5);
-    const mem = randn([2, 3, 4]).mul(0.5);
+    const qs = randn([2, 5, 4], { dtype: 'float64' }).mul(0.5);
+    const mem = randn([2, 3, 4], { dtype: 'float64' }).mul(0.5);
     const all = att.forwardAll(qs, att.keys(mem), mem, mask);
     assert.deepEqual(all.context.shape, [2, 5, 4]);
     assert.deepEqual(all.weights.shape, [2, 5, 3]);

@@ -46,9 +46,9 @@ test('gradient of a broadcast op sums back to each input shape', () => {
 test('dtype errors: int32 into matmul and into requiresGrad', () => {
   const i = tensor([[1, 2], [3, 4]], { dtype: 'int32' });
   const f = tensor([[1, 0], [0, 1]]);
-  assert.throws(() => F.matmul(i, f), { message: 'matmul: first operand must be float32, got int32 (shape [2,2])' });
-  assert.throws(() => F.matmul(f, i), { message: 'matmul: second operand must be float32, got int32 (shape [2,2])' });
-  assert.throws(() => i.requiresGrad_(), /requiresGrad_: only float32 tensors can require gradients \(got int32\)/);
+  assert.throws(() => F.matmul(i, f), { message: 'matmul: first operand must be float32 or float64, got int32 (shape [2,2])' });
+  assert.throws(() => F.matmul(f, i), { message: 'matmul: second operand must be float32 or float64, got int32 (shape [2,2])' });
+  assert.throws(() => i.requiresGrad_(), /requiresGrad_: only float32 and float64 tensors can require gradients \(got int32\)/);
   assert.throws(() => F.matmul(zeros([2, 3]), zeros([2, 3])), { message: 'matmul: cannot multiply [2,3] by [2,3]' });
   assert.deepEqual(F.matmul(tensor([[1, 2], [3, 4]]), tensor([[5], [6]])).toArray(), [[17], [39]]);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { bernoulli, rand, randint, randn, tensor } from '../../src/tensor/creation.js';
 import { Generator, defaultGenerator, manualSeed } from '../../src/tensor/rng.js';
 
-const bits = (a: Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+const bits = (a: Float32Array | Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
 
 test('same seed gives bit-identical rand/randn/randint/bernoulli streams', () => {
   const draw = (seed: number) => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { conv2d, gradcheck, noGrad, sum, type Conv2dOptions } from '../../src/autograd/index.js';
+import { conv2d, noGrad, sum, type Conv2dOptions } from '../../src/autograd/index.js';
+import { gradcheck } from '../autograd/check.js';
 import { tensor, zeros } from '../../src/tensor/creation.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { assertValues, checkFixture, distinct, loadFixture, permutedNCHW, rnd } from './helpers.js';
@@ -148,7 +149,7 @@ test('conv2d: errors name the op and the bad values', () => {
   });
   assert.throws(() => conv2d(x, zeros([6, 3, 3])), { message: 'conv2d: weight must be 4-D [Cout, Cin/groups, kH, kW], got [6,3,3]' });
   assert.throws(() => conv2d(zeros([1, 3, 5, 5], { dtype: 'int32' }), zeros([6, 3, 3, 3])), {
-    message: 'conv2d: input must be float32, got int32 (shape [1,3,5,5])',
+    message: 'conv2d: input must be float32 or float64, got int32 (shape [1,3,5,5])',
   });
   assert.throws(() => conv2d(x, zeros([6, 3, 3, 3]), zeros([5])), {
     message: 'conv2d: bias must have shape [6] (one value per output channel), got [5]',

@@ -9,9 +9,9 @@ import { Generator } from '../../src/tensor/rng.js';
 import { decodeSafetensors } from '../../src/io/safetensors.js';
 import '../../src/autograd/index.js';
 
-/** Standard-normal float32 tensor from its own seeded generator. */
+/** Standard-normal float64 tensor from its own seeded generator (float64: gradcheck needs it). */
 export function rnd(shape: number[], seed: number): Tensor {
-  return randn(shape, { generator: new Generator(seed) });
+  return randn(shape, { generator: new Generator(seed), dtype: 'float64' });
 }
 
 /**
@@ -21,7 +21,7 @@ export function rnd(shape: number[], seed: number): Tensor {
 export function distinct(shape: number[], seed: number): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const order = new Generator(seed).shuffle(Array.from({ length: n }, (_, i) => i));
-  return new Tensor(Float32Array.from(order, (k) => 0.1 * k - 0.05 * n), shape);
+  return new Tensor(Float64Array.from(order, (k) => 0.1 * k - 0.05 * n), shape);
 }
 
 /** Contiguous [N,C,H,W] values as a non-contiguous permuted view (stored as [N,H,C,W]). */

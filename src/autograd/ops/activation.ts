@@ -2,9 +2,9 @@ import { getBackend } from '../../backend/registry.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { normAxis } from '../../tensor/shape.js';
 import { record } from '../engine.js';
-import { empty } from '../helpers.js';
+import { empty, floatType } from '../helpers.js';
 import { mapBinary, mapUnary } from './elementwise.js';
-import { erf } from '../../backend/js/math.js';
+import { erf, erf64 } from '../../backend/js/math.js';
 import { contiguous, permute } from './view.js';
 
 export function sigmoid(x: Tensor): Tensor {
@@ -26,7 +26,7 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   const out = mapUnary('leakyRelu', x, negativeSlope);
   return record(out, 'leakyRelu', [x], (g) => {
     const xv = x.values(), gv = g.values();
-    const res = empty(x.shape);
+    const res = empty(x.shape, floatType(x));
     const rd = res.data as Float32Array;
     for (let i = 0; i < rd.length; i++) rd[i] = xv[i] > 0 ? gv[i] : gv[i] * negativeSlope;
     return [res];
@@ -37,7 +37,7 @@ export function elu(x: Tensor, alpha = 1): Tensor {
   const out = mapUnary('elu', x, alpha);
   return record(out, 'elu', [x], (g) => {
     const xv = x.values(), gv = g.values(), ov = out.data;
-    const res = empty(x.shape);
+    const res = empty(x.shape, floatType(x));
     const rd = res.data as Float32Array;
     for (let i = 0; i < rd.length; i++) rd[i] = xv[i] > 0 ? gv[i] : gv[i] * (ov[i] + alpha);
     return [res];
@@ -49,12 +49,13 @@ export function gelu(x: Tensor): Tensor {
   const out = mapUnary('gelu', x);
   return record(out, 'gelu', [x], (g) => {
     const xv = x.values(), gv = g.values();
-    const res = empty(x.shape);
+    const res = empty(x.shape, floatType(x));
     const rd = res.data as Float32Array;
     const c = 1 / Math.sqrt(2 * Math.PI);
+    const erfOf = x.dtype === 'float64' ? erf64 : erf;
     for (let i = 0; i < rd.length; i++) {
       const v = xv[i];
-      rd[i] = gv[i] * (0.5 * (1 + erf(v / Math.SQRT2)) + v * c * Math.exp(-0.5 * v * v));
+      rd[i] = gv[i] * (0.5 * (1 + erfOf(v / Math.SQRT2)) + v * c * Math.exp(-0.5 * v * v));
     }
     return [res];
   });
@@ -70,7 +71,7 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   let out: Tensor;
   if (beta === 1 && threshold === 20) out = mapUnary('softplus', x);
   else {
-    out = empty(x.shape);
+    out = empty(x.shape, floatType(x));
     const od = out.data as Float32Array;
     for (let i = 0; i < od.length; i++) {
       const bx = beta * xv[i];
@@ -80,7 +81,7 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   return record(out, 'softplus', [x], (g) => {
     // d softplus = sigmoid(βx), and 1 above the threshold where the function is the identity
     const gv = g.values();
-    const res = empty(x.shape);
+    const res = empty(x.shape, floatType(x));
     const rd = res.data as Float32Array;
     for (let i = 0; i < rd.length; i++) {
       const bx = beta * xv[i];
@@ -103,10 +104,10 @@ function softmaxImpl(x: Tensor, dim: number, log: boolean): Tensor {
   }
   const cols = x.shape[d];
   const rows = cols === 0 ? 0 : x.size / cols;
-  const out = empty(x.shape);
+  const out = empty(x.shape, floatType(x));
   getBackend().softmax(x.values() as Float32Array, rows, cols, out.data as Float32Array, log);
   return record(out, name, [x], (g) => {
-    const gx = empty(x.shape);
+    const gx = empty(x.shape, floatType(x));
     getBackend().softmaxBackward(out.data as Float32Array, g.values() as Float32Array, rows, cols, gx.data as Float32Array, log);
     return [gx];
   });

@@ -15,7 +15,7 @@ import { getBackend } from '../../backend/registry.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { fmtShape } from '../../tensor/shape.js';
 import { record } from '../engine.js';
-import { empty, expandedView, requireFloat } from '../helpers.js';
+import { empty, expandedView, requireFloat, floatType } from '../helpers.js';
 import { fmtPair, pair, withBatch, type IntPair } from './vision-args.js';
 
 export type { IntPair } from './vision-args.js';
@@ -77,10 +77,15 @@ function checkBias(op: string, bias: Tensor | null | undefined, cOut: number): v
 
 // ---- unrecorded primitives on contiguous arrays -------------------------------------------------
 
+/** Scratch of `n` zeros in the precision of `like` (float64 storage keeps float64). */
+function allocLike(like: Float32Array, n: number): Float32Array {
+  return getBackend().alloc(like instanceof Float64Array ? 'float64' : 'float32', n) as Float32Array;
+}
+
 /** Columns [N, Cin·kh·kw, L] of images `x` [N, Cin, H, W] (x itself for pointwise convolutions). */
 function im2col(x: Float32Array, g: Geo): Float32Array {
   if (g.pointwise) return x;
-  const cols = getBackend().alloc('float32', g.n * g.cIn * g.kh * g.kw * g.L) as Float32Array;
+  const cols = allocLike(x, g.n * g.cIn * g.kh * g.kw * g.L);
   getBackend().im2col(x, g, cols);
   return cols;
 }
@@ -103,7 +108,7 @@ function convInputGrad(dy: Float32Array, w: Float32Array, g: Geo, dx: Float32Arr
   if (g.n === 0 || g.cIn === 0) return;
   const rows = g.cIn * g.kh * g.kw;
   // pointwise: the columns are the image, so the GEMM can add straight into dx
-  const dcols = g.pointwise ? dx : (getBackend().alloc('float32', g.n * rows * g.L) as Float32Array);
+  const dcols = g.pointwise ? dx : allocLike(dx, g.n * rows * g.L);
   for (let gi = 0; gi < g.groups; gi++) {
     getBackend().gemm({
       transA: true, transB: false, m: g.K, n: g.L, k: g.cOutG, alpha: 1,
@@ -117,7 +122,7 @@ function convInputGrad(dy: Float32Array, w: Float32Array, g: Geo, dx: Float32Arr
 
 /** dW [Cout, Cin/groups, kh, kw] = Σₙ dy[n] · cols[n]ᵀ per group. */
 function convWeightGrad(dy: Float32Array, cols: Float32Array, g: Geo): Float32Array {
-  const dw = getBackend().alloc('float32', g.cOut * g.K) as Float32Array;
+  const dw = allocLike(dy, g.cOut * g.K);
   const rows = g.cIn * g.kh * g.kw;
   // one GEMM per image: a batched GEMM cannot sum over its batch, and per-image partial weights
   // would cost N times the weight's memory
@@ -136,9 +141,9 @@ function convWeightGrad(dy: Float32Array, cols: Float32Array, g: Geo): Float32Ar
 
 /** Σ over images and positions of dy [N, C, L] -> [C] (the bias gradient). */
 function channelSum(dy: Float32Array, n: number, c: number, l: number): Tensor {
-  const perImage = getBackend().alloc('float32', n * c);
+  const perImage = allocLike(dy, n * c);
   getBackend().reduce('sum', dy, n * c, l, 1, perImage);
-  const out = empty([c]);
+  const out = new Tensor(allocLike(dy, c), [c]);
   getBackend().reduce('sum', perImage, 1, n, c, out.data);
   return out;
 }
@@ -203,7 +208,7 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, options: 
   const xv = x.values() as Float32Array;
   const wv = weight.values() as Float32Array;
   const cols = im2col(xv, g);
-  const out = empty([n, cOut, outH, outW]); // (N, Cout, Ho, Wo)
+  const out = empty([n, cOut, outH, outW], floatType(x, weight, bias)); // (N, Cout, Ho, Wo)
   const od = out.data as Float32Array;
   if (bias) fillBias(bias, n, cOut, g.L, od);
   convForward(cols, wv, g, od, bias ? 1 : 0);
@@ -214,7 +219,7 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, options: 
     const dy = grad.values() as Float32Array; // (N, Cout, Ho·Wo)
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
-      dx = empty(x.shape);
+      dx = empty(x.shape, floatType(x));
       convInputGrad(dy, wv, g, dx.data as Float32Array);
     }
     const dw = weight.requiresGrad ? reshapeGrad(convWeightGrad(dy, saved ?? im2col(xv, g), g), weight.shape) : null;
@@ -299,7 +304,7 @@ function convTranspose2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, 
   });
   const xv = x.values() as Float32Array; // (N, Cin, H·W)
   const wv = weight.values() as Float32Array;
-  const out = empty([n, cOut, outH, outW]); // (N, Cout, Ho, Wo)
+  const out = empty([n, cOut, outH, outW], floatType(x, weight, bias)); // (N, Cout, Ho, Wo)
   const od = out.data as Float32Array;
   if (bias) fillBias(bias, n, cOut, outH * outW, od);
   convInputGrad(xv, wv, g, od);
@@ -309,7 +314,7 @@ function convTranspose2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, 
     const cols = x.requiresGrad || weight.requiresGrad ? im2col(dy, g) : null;
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
-      dx = empty(x.shape);
+      dx = empty(x.shape, floatType(x));
       convForward(cols!, wv, g, dx.data as Float32Array, 0);
     }
     const dw = weight.requiresGrad ? reshapeGrad(convWeightGrad(xv, cols!, g), weight.shape) : null;

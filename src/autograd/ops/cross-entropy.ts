@@ -9,7 +9,7 @@ import { crossEntropyBackwardKernel, crossEntropyKernel } from '../../backend/js
 import type { Tensor } from '../../tensor/tensor.js';
 import { fmtShape } from '../../tensor/shape.js';
 import { record } from '../engine.js';
-import { empty, requireFloat } from '../helpers.js';
+import { empty, floatType, requireFloat } from '../helpers.js';
 
 /**
  * Per-row losses [N] of logits [N, C] against int32 class targets [N] (torch's cross_entropy with
@@ -37,11 +37,11 @@ export function softmaxCrossEntropy(
   }
   const be = getBackend();
   const x = logits.values() as Float32Array;
-  const out = empty([n]);
-  const lse = new Float32Array(n);
+  const out = empty([n], floatType(logits));
+  const lse = be.alloc(floatType(logits), n) as Float32Array;
   (be.crossEntropy ?? crossEntropyKernel)(x, n, c, t, ignoreIndex, labelSmoothing, out.data as Float32Array, lse);
   return record(out, 'softmaxCrossEntropy', [logits], (grad) => {
-    const dx = empty([n, c]);
+    const dx = empty([n, c], floatType(logits));
     // values(): a reduced loss hands back a stride-0 expanded gradient
     const g = grad.values() as Float32Array;
     (be.crossEntropyBackward ?? crossEntropyBackwardKernel)(x, n, c, t, ignoreIndex, labelSmoothing, lse, g, dx.data as Float32Array);

@@ -3,21 +3,21 @@ import { getBackend } from '../../backend/registry.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { broadcastShapes, fmtShape } from '../../tensor/shape.js';
 import { record } from '../engine.js';
-import { empty, expandedView } from '../helpers.js';
+import { empty, expandedView, floatType } from '../helpers.js';
 import { asTensor, type TensorLike } from './scalar.js';
 import { sumToShape } from './reduce.js';
 
-/** Runs a unary kernel into a fresh float32 tensor of the same shape. */
+/** Runs a unary kernel into a fresh float tensor of the same shape (float64 for float64 input, else float32). */
 export function mapUnary(op: UnaryOp, x: Tensor, p?: number): Tensor {
-  const out = empty(x.shape);
+  const out = empty(x.shape, floatType(x));
   getBackend().unary(op, x, out.data as Float32Array, p);
   return out;
 }
 
-/** Runs a broadcasting binary kernel into a fresh float32 tensor. */
+/** Runs a broadcasting binary kernel into a fresh float tensor (float64 when either input is). */
 export function mapBinary(op: BinaryOp, name: string, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(name, a.shape, b.shape);
-  const out = empty(shape);
+  const out = empty(shape, floatType(a, b));
   getBackend().binary(op, expandedView(a, shape), expandedView(b, shape), out.data as Float32Array);
   return out;
 }
@@ -29,7 +29,7 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
     const out = mapUnary('addScalar', a, b);
     return record(out, 'add', [a], (g) => [g]);
   }
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a, b), tb = asTensor(b, a);
   const out = mapBinary('add', 'add', ta, tb);
   return record(out, 'add', [ta, tb], (g) => [sumToShape(g, ta.shape), sumToShape(g, tb.shape)]);
 }
@@ -43,7 +43,7 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
     const out = mapUnary('rsubScalar', b, a);
     return record(out, 'sub', [b], (g) => [neg(g)]);
   }
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a, b), tb = asTensor(b, a);
   const out = mapBinary('sub', 'sub', ta, tb);
   return record(out, 'sub', [ta, tb], (g) => [sumToShape(g, ta.shape), sumToShape(neg(g), tb.shape)]);
 }
@@ -54,7 +54,7 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
     return record(out, 'mul', [a], (g) => [mapUnary('mulScalar', g, b)]);
   }
   if (typeof a === 'number' && typeof b !== 'number') return mul(b, a);
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a, b), tb = asTensor(b, a);
   const out = mapBinary('mul', 'mul', ta, tb);
   return record(out, 'mul', [ta, tb], (g) => [
     ta.requiresGrad ? sumToShape(mapBinary('mul', 'mul', g, tb), ta.shape) : null,
@@ -72,7 +72,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
     // d(a/b)/db = -a/b^2 = -out/b
     return record(out, 'div', [b], (g) => [neg(mapBinary('div', 'div', mapBinary('mul', 'mul', g, out), b))]);
   }
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a, b), tb = asTensor(b, a);
   const out = mapBinary('div', 'div', ta, tb);
   return record(out, 'div', [ta, tb], (g) => [
     ta.requiresGrad ? sumToShape(mapBinary('div', 'div', g, tb), ta.shape) : null,
@@ -104,7 +104,7 @@ function safeMulLog(out: Tensor, a: Tensor): Tensor {
   const la = mapUnary('log', a);
   const prod = mapBinary('mul', 'pow', out, la);
   const zero = mapUnary('eqScalar', a, 0);
-  const res = empty(shape);
+  const res = empty(shape, floatType(prod));
   getBackend().where(expandedView(zero, shape), expandedView(asTensor(0), shape), prod, res.data as Float32Array);
   return res;
 }
@@ -158,7 +158,7 @@ export function abs(x: Tensor): Tensor {
 /** sign has zero gradient almost everywhere; recorded so graphs through it stay connected. */
 export function sign(x: Tensor): Tensor {
   const out = mapUnary('sign', x);
-  return record(out, 'sign', [x], () => [empty(x.shape)]);
+  return record(out, 'sign', [x], () => [empty(x.shape, floatType(x))]);
 }
 
 export function sin(x: Tensor): Tensor {
@@ -207,22 +207,22 @@ function minMax(op: 'minimum' | 'maximum', a: Tensor, b: Tensor): Tensor {
 }
 
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
-  return minMax('minimum', asTensor(a), asTensor(b));
+  return minMax('minimum', asTensor(a, b), asTensor(b, a));
 }
 
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
-  return minMax('maximum', asTensor(a), asTensor(b));
+  return minMax('maximum', asTensor(a, b), asTensor(b, a));
 }
 
 /** Elementwise select: cond (nonzero = true) ? a : b, all broadcast together. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a, b), tb = asTensor(b, a);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, ta.shape), tb.shape);
-  const out = empty(shape);
+  const out = empty(shape, floatType(ta, tb));
   getBackend().where(expandedView(cond, shape), expandedView(ta, shape), expandedView(tb, shape), out.data as Float32Array);
   return record(out, 'where', [ta, tb], (g) => {
     const zero = asTensor(0);
-    const ga = empty(shape), gb = empty(shape);
+    const ga = empty(shape, floatType(g)), gb = empty(shape, floatType(g));
     getBackend().where(expandedView(cond, shape), g, expandedView(zero, shape), ga.data as Float32Array);
     getBackend().where(expandedView(cond, shape), expandedView(zero, shape), g, gb.data as Float32Array);
     return [ta.requiresGrad ? sumToShape(ga, ta.shape) : null, tb.requiresGrad ? sumToShape(gb, tb.shape) : null];
@@ -235,16 +235,16 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   if (shape.length !== x.shape.length || shape.some((d, i) => d !== x.shape[i])) {
     throw new Error(`maskedFill: mask of shape ${fmtShape(mask.shape)} must broadcast to the input's shape ${fmtShape(x.shape)}`);
   }
-  const out = empty(shape);
-  getBackend().where(expandedView(mask, shape), expandedView(asTensor(value), shape), x, out.data as Float32Array);
+  const out = empty(shape, floatType(x));
+  getBackend().where(expandedView(mask, shape), expandedView(asTensor(value, x), shape), x, out.data as Float32Array);
   return record(out, 'maskedFill', [x], (g) => {
-    const gx = empty(shape);
+    const gx = empty(shape, floatType(g));
     getBackend().where(expandedView(mask, shape), expandedView(asTensor(0), shape), g, gx.data as Float32Array);
     return [gx];
   });
 }
 
-// ---- comparisons (no gradient; results are float32 0/1 masks) -----------------------------
+// ---- comparisons (no gradient; results are 0/1 masks in the inputs' float dtype) -----------
 
 function compare(op: BinaryOp, scalarOp: UnaryOp, a: Tensor, b: TensorLike): Tensor {
   if (typeof b === 'number') return mapUnary(scalarOp, a, b);

@@ -7,7 +7,7 @@ import { lstmCellBackwardKernel, lstmCellKernel } from '../../backend/js/lstm.js
 import { Tensor } from '../../tensor/tensor.js';
 import { fmtShape } from '../../tensor/shape.js';
 import { record } from '../engine.js';
-import { empty, requireFloat } from '../helpers.js';
+import { empty, requireFloat, floatType } from '../helpers.js';
 import { narrow } from './view.js';
 import { scratch } from '../../util/scratch.js';
 
@@ -26,12 +26,13 @@ export function lstmCell(gates: Tensor, c: Tensor): { h: Tensor; c: Tensor } {
   const be = getBackend();
   const g = gates.values() as Float32Array;
   const cv = c.values() as Float32Array;
-  const hc = empty([b, 2 * h]);
-  const saved = new Float32Array(b * 5 * h);
+  const dt = floatType(gates, c);
+  const hc = empty([b, 2 * h], dt);
+  const saved = be.alloc(dt, b * 5 * h) as Float32Array;
   (be.lstmCell ?? lstmCellKernel)(g, cv, b, h, hc.data as Float32Array, saved);
   record(hc, 'lstmCell', [gates, c], (grad) => {
-    const dgates = empty([b, 4 * h]);
-    const dc = empty([b, h]);
+    const dgates = empty([b, 4 * h], dt);
+    const dc = empty([b, h], dt);
     (be.lstmCellBackward ?? lstmCellBackwardKernel)(
       grad.values() as Float32Array, cv, saved, b, h, dgates.data as Float32Array, dc.data as Float32Array,
     );
@@ -80,27 +81,28 @@ export function additiveAttention(q: Tensor, keys: Tensor, v: Tensor, memory: Te
   const M = memory.shape[2];
   const W = M + S; // row of the result: context, then weights
   const be = getBackend();
-  const e = empty([B, S, A]);
+  const dt = floatType(q, keys, v, memory);
+  const e = empty([B, S, A], dt);
   const E = e.data as Float32Array;
   be.binary('add', keys, { data: q.data, shape: [B, S, A], strides: [q.strides[0], 0, q.strides[1]], offset: q.offset }, E);
   be.unary('tanh', e, E);
   const vv = v.values() as Float32Array;
-  const scores = new Float32Array(B * S);
+  const scores = be.alloc(dt, B * S) as Float32Array;
   gemmInto(false, false, B * S, 1, A, E, 0, vv, 0, scores);
   if (padMask) {
     const pm = padMask.values();
     for (let i = 0; i < B * S; i++) if (pm[i] !== 0) scores[i] = -Infinity;
   }
-  const alpha = new Float32Array(B * S);
+  const alpha = be.alloc(dt, B * S) as Float32Array;
   be.softmax(scores, B, S, alpha, false);
   const mem = memory.values() as Float32Array;
-  const result = empty([B, W]);
+  const result = empty([B, W], dt);
   const R = result.data as Float32Array;
   gemmInto(false, false, 1, M, S, alpha, S, mem, S * M, R, B, M, W); // context_b = α_b · memory_b
   for (let b = 0; b < B; b++) for (let s = 0; s < S; s++) R[b * W + M + s] = alpha[b * S + s];
   record(result, 'additiveAttention', [q, keys, v, memory], (grad, into) => {
     const G = grad.values() as Float32Array; // [B, W]: gradient of the context, then of the weights
-    const gAlpha = new Float32Array(B * S);
+    const gAlpha = be.alloc(dt, B * S) as Float32Array;
     gemmInto(false, false, S, 1, M, mem, S * M, G, W, gAlpha, B); // memory_b · gctx_b
     for (let b = 0; b < B; b++) for (let s = 0; s < S; s++) gAlpha[b * S + s] += G[b * W + M + s];
     // memory and keys are shared by every decoder step: when the pass already holds their gradient
@@ -108,24 +110,24 @@ export function additiveAttention(q: Tensor, keys: Tensor, v: Tensor, memory: Te
     let gMemory: Tensor | null = null;
     if (memory.requiresGrad) {
       const acc = sameShapeSum(into[3], memory.shape);
-      gMemory = acc ?? empty([B, S, M]);
+      gMemory = acc ?? empty([B, S, M], dt);
       gemmInto(true, false, S, M, 1, alpha, S, G, W, gMemory.data as Float32Array, B, M, S * M, acc ? 1 : 0); // α_b ⊗ gctx_b
     }
-    const gScores = new Float32Array(B * S);
+    const gScores = be.alloc(dt, B * S) as Float32Array;
     be.softmaxBackward(alpha, gAlpha, B, S, gScores, false);
     const keysAcc = keys.requiresGrad ? sameShapeSum(into[1], keys.shape) : null;
-    const gPre = keysAcc ? new Tensor(scratch(B * S * A), [B, S, A]) : empty([B, S, A]);
+    const gPre = keysAcc && dt === 'float32' ? new Tensor(scratch(B * S * A), [B, S, A]) : empty([B, S, A], dt);
     const GP = gPre.data as Float32Array;
     gemmInto(false, false, B * S, A, 1, gScores, 0, vv, 0, GP); // gScore ⊗ v
     be.binary('tanhBackward', gPre, e, GP);
     let gq: Tensor | null = null;
     if (q.requiresGrad) {
-      gq = empty([B, A]);
+      gq = empty([B, A], dt);
       be.reduce('sum', GP, B, S, A, gq.data);
     }
     let gv: Tensor | null = null;
     if (v.requiresGrad) {
-      gv = empty(v.shape);
+      gv = empty(v.shape, floatType(v));
       gemmInto(true, false, 1, A, B * S, gScores, 0, E, 0, gv.data as Float32Array); // Σ gScore · e
     }
     if (keysAcc) be.binary('add', keysAcc, gPre, keysAcc.data as Float32Array);

@@ -2,7 +2,7 @@ import { getBackend } from '../../backend/registry.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { fmtShape, normAxis, numel } from '../../tensor/shape.js';
 import { record } from '../engine.js';
-import { empty, requireInt } from '../helpers.js';
+import { empty, requireInt, floatType } from '../helpers.js';
 
 function checkRange(op: string, index: Int32Array, n: number, what: string): void {
   for (let i = 0; i < index.length; i++) {
@@ -25,7 +25,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = empty(shape, x.dtype);
   getBackend().indexSelect(x.values(), outer, x.shape[d], inner, idx, out.data);
   return record(out, 'indexSelect', [x], (g) => {
-    const gx = empty(x.shape);
+    const gx = empty(x.shape, floatType(x));
     getBackend().indexAdd(g.values() as Float32Array, outer, x.shape[d], inner, idx, gx.data as Float32Array);
     return [gx];
   });
@@ -38,10 +38,10 @@ export function embedding(weight: Tensor, indices: Tensor, paddingIdx?: number |
   const idx = indices.values() as Int32Array;
   const [num, dim] = weight.shape;
   checkRange('embedding', idx, num, 'an embedding table');
-  const out = empty([...indices.shape, dim]);
+  const out = empty([...indices.shape, dim], floatType(weight));
   getBackend().indexSelect(weight.values(), 1, num, dim, idx, out.data);
   return record(out, 'embedding', [weight], (g) => {
-    const gw = empty(weight.shape);
+    const gw = empty(weight.shape, floatType(weight));
     getBackend().indexAdd(g.values() as Float32Array, 1, num, dim, idx, gw.data as Float32Array);
     if (paddingIdx != null) (gw.data as Float32Array).fill(0, paddingIdx * dim, (paddingIdx + 1) * dim);
     return [gw];
@@ -68,7 +68,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = empty(index.shape, x.dtype);
   getBackend().gather(x.values(), outer, n, inner, idx, m, out.data);
   return record(out, 'gather', [x], (g) => {
-    const gx = empty(x.shape);
+    const gx = empty(x.shape, floatType(x));
     getBackend().scatterAdd(g.values() as Float32Array, outer, n, inner, idx, m, gx.data as Float32Array);
     return [gx];
   });
@@ -83,13 +83,13 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   }
   const idx = index.values() as Int32Array;
   checkRange('scatterAdd', idx, n, `dimension ${dim}`);
-  const out = empty(x.shape);
+  const out = empty(x.shape, floatType(x, src));
   out.data.set(x.values());
   getBackend().scatterAdd(src.values() as Float32Array, outer, n, inner, idx, m, out.data as Float32Array);
   return record(out, 'scatterAdd', [x, src], (g) => {
     let gs: Tensor | null = null;
     if (src.requiresGrad) {
-      gs = empty(index.shape);
+      gs = empty(index.shape, floatType(g));
       getBackend().gather(g.values(), outer, n, inner, idx, m, gs.data);
     }
     return [g, gs];
@@ -116,9 +116,9 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true): { values: 
   const perm = x.shape.map((_, i) => i).filter((i) => i !== d).concat([d]);
   const moved = { data: x.data, shape: perm.map((p) => x.shape[p]), strides: perm.map((p) => x.strides[p]), offset: x.offset };
   const rows = numel(moved.shape) / Math.max(1, n);
-  const flat = new Float32Array(numel(moved.shape));
+  const flat = getBackend().alloc(floatType(x), numel(moved.shape)) as Float32Array;
   getBackend().copy(moved, flat);
-  const vals = new Float32Array(rows * k);
+  const vals = getBackend().alloc(floatType(x), rows * k) as Float32Array;
   const inds = new Int32Array(rows * k);
   getBackend().topk(flat, n === 0 ? 0 : rows, n, k, largest, vals, inds);
   const movedShape = [...moved.shape.slice(0, -1), k];
@@ -130,7 +130,7 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true): { values: 
   const values = permuteCopy(valuesMoved, inv, finalShape);
   const indices = permuteCopy(indicesMoved, inv, finalShape);
   record(values, 'topk', [x], (g) => {
-    const gx = empty(x.shape);
+    const gx = empty(x.shape, floatType(x));
     const gxm = { data: gx.data, shape: moved.shape, strides: perm.map((p) => gxStrides(x.shape)[p]), offset: 0 };
     // scatter g (in moved layout) back to the source positions
     const gm = permuteCopy(g, perm, movedShape).values() as Float32Array;

@@ -2,7 +2,7 @@ import { getBackend } from '../../backend/registry.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { fmtShape, normAxis, numel } from '../../tensor/shape.js';
 import { record } from '../engine.js';
-import { empty } from '../helpers.js';
+import { empty, floatType } from '../helpers.js';
 import { narrow, unsqueeze } from './view.js';
 
 /** Joins tensors along an existing dimension. */
@@ -14,11 +14,12 @@ export function concat(tensors: readonly Tensor[], dim = 0): Tensor {
     if (t.ndim !== first.ndim || t.shape.some((s, i) => i !== d && s !== first.shape[i])) {
       throw new Error(`concat: shapes ${tensors.map((x) => fmtShape(x.shape)).join(', ')} differ outside dimension ${dim}`);
     }
-    if (t.dtype !== first.dtype) throw new Error(`concat: mixed dtypes ${first.dtype} and ${t.dtype}`);
+    // float32 with float64 promotes to float64 (as torch.cat); floats and int32 do not mix
+    if (t.dtype !== first.dtype && (t.dtype === 'int32' || first.dtype === 'int32')) throw new Error(`concat: mixed dtypes ${first.dtype} and ${t.dtype}`);
   }
   const shape = first.shape.slice();
   shape[d] = tensors.reduce((p, t) => p + t.shape[d], 0);
-  const out = empty(shape, first.dtype);
+  const out = empty(shape, first.dtype === 'int32' ? 'int32' : floatType(...tensors));
   const outer = numel(shape.slice(0, d));
   const inner = numel(shape.slice(d + 1));
   const rowOut = shape[d] * inner;
@@ -42,7 +43,7 @@ export function concat(tensors: readonly Tensor[], dim = 0): Tensor {
 /** A contiguous copy of a narrow slice, without recording. */
 function narrowCopy(g: Tensor, d: number, start: number, len: number): Tensor {
   const v = narrow(g, d, start, len);
-  const out = empty(v.shape);
+  const out = empty(v.shape, floatType(v));
   getBackend().copy(v, out.data);
   return out;
 }

@@ -2,12 +2,12 @@ import { getBackend } from '../../backend/registry.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { broadcastShapes, fmtShape, numel } from '../../tensor/shape.js';
 import { record } from '../engine.js';
-import { empty, expandedView, requireFloat } from '../helpers.js';
+import { empty, expandedView, requireFloat, floatType } from '../helpers.js';
 import { sumToShape } from './reduce.js';
 import { reshape, transpose } from './view.js';
 
 interface Operand {
-  data: Float32Array;
+  data: Float32Array; // or Float64Array: float64 GEMMs run on the reference kernel
   offset: number;
   ld: number;
   trans: boolean;
@@ -52,12 +52,12 @@ function operand(t: Tensor, batchShape: readonly number[], rows: number, cols: n
       break;
     }
   }
-  if (trans === null || stride === null || !(t.data instanceof Float32Array)) {
-    const copy = new Float32Array(numel(full));
+  if (trans === null || stride === null || t.data instanceof Int32Array) {
+    const copy = getBackend().alloc(floatType(t), numel(full)) as Float32Array;
     getBackend().copy(v, copy);
     return { data: copy, offset: 0, ld: cols, trans: false, stride: rows * cols };
   }
-  return { data: t.data, offset: t.offset, ld, trans, stride };
+  return { data: t.data as Float32Array, offset: t.offset, ld, trans, stride };
 }
 
 /** Matrix product with NumPy/torch semantics: 1-D promotion and batch broadcasting. */
@@ -106,7 +106,7 @@ function columnMajor(t: Tensor): boolean {
 /** Unrecorded batched GEMM of [batch..., m, k] · [batch..., k, n]. */
 function mm(
   a: Tensor, b: Tensor, batch: readonly number[], m: number, n: number, k: number,
-  out: Tensor = empty([...batch, m, n]), beta = 0, alpha = 1,
+  out: Tensor = empty([...batch, m, n], floatType(a, b)), beta = 0, alpha = 1,
 ): Tensor {
   const count = numel(batch);
   if (out.size === 0) return out;
@@ -139,7 +139,7 @@ export function addmm(input: Tensor, a: Tensor, b: Tensor, opts: { alpha?: numbe
   if (shape.length !== 2 || shape[0] !== m || shape[1] !== n) {
     throw new Error(`addmm: input of shape ${fmtShape(input.shape)} does not broadcast to the product's shape [${m},${n}]`);
   }
-  const out = empty([m, n]);
+  const out = empty([m, n], floatType(input, a, b));
   if (beta !== 0) getBackend().copy(expandedView(input, [m, n]), out.data);
   mm(a, b, [], m, n, k, out, beta, alpha);
   return record(out, 'addmm', [input, a, b], (g) => [
@@ -151,7 +151,7 @@ export function addmm(input: Tensor, a: Tensor, b: Tensor, opts: { alpha?: numbe
 
 function mulScalar(t: Tensor, s: number): Tensor {
   if (s === 1) return t;
-  const out = empty(t.shape);
+  const out = empty(t.shape, floatType(t));
   getBackend().unary('mulScalar', t, out.data as Float32Array, s);
   return out;
 }
@@ -205,20 +205,20 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const x2 = asMatrix(x, rows, nIn);
   const wT = new Tensor(weight.data, [nIn, nOut], [weight.strides[1], weight.strides[0]], weight.offset); // unrecorded view
-  const out = empty(outShape);
+  const out = empty(outShape, floatType(x, weight, bias));
   if (bias) getBackend().copy(expandedView(bias, outShape), out.data);
   if (nIn > 0) mm(x2, wT, [], rows, nOut, nIn, out, bias ? 1 : 0);
   return record(out, 'linear', bias ? [x, weight, bias] : [x, weight], (g, into) => {
     const g2 = asMatrix(g, rows, nOut);
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
-      dx = empty(x.shape);
+      dx = empty(x.shape, floatType(x));
       if (nOut > 0) mm(g2, new Tensor(weight.data, [nOut, nIn], weight.strides, weight.offset), [], rows, nIn, nOut, dx);
     }
     let dw: Tensor | null = null;
     if (weight.requiresGrad) {
       const acc = into[1];
-      dw = acc && acc.shape.length === 2 && acc.shape[0] === nOut && acc.shape[1] === nIn ? acc : empty([nOut, nIn]);
+      dw = acc && acc.shape.length === 2 && acc.shape[0] === nOut && acc.shape[1] === nIn ? acc : empty([nOut, nIn], floatType(weight));
       const gT = new Tensor(g2.data, [nOut, rows], [g2.strides[1], g2.strides[0]], g2.offset);
       if (rows > 0) mm(gT, x2, [], nOut, nIn, rows, dw, dw === acc ? 1 : 0);
     }

@@ -8,7 +8,7 @@ import { getBackend } from '../../backend/registry.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { fmtShape } from '../../tensor/shape.js';
 import { record } from '../engine.js';
-import { empty, requireFloat } from '../helpers.js';
+import { empty, requireFloat, floatType } from '../helpers.js';
 import { fmtPair, pair, withBatch, type IntPair } from './vision-args.js';
 
 export interface MaxPool2dOptions {
@@ -74,11 +74,11 @@ export function maxPool2d(x: Tensor, kernelSize: IntPair, options: MaxPool2dOpti
   if (d[0] !== 1 || d[1] !== 1) throw new Error(`${op}: dilation ${fmtPair(d)} is not supported (only 1)`);
   return withBatch(op, x, (x4) => {
     const g = poolGeometry(op, x4, kernelSize, options.stride, options.padding ?? 0, options.ceilMode ?? false);
-    const out = empty([g.n, g.c, g.outH, g.outW]);
+    const out = empty([g.n, g.c, g.outH, g.outW], floatType(x4));
     const argmax = getBackend().alloc('int32', out.size) as Int32Array;
     getBackend().maxPool2d(x4.values() as Float32Array, g, out.data as Float32Array, argmax);
     return record(out, op, [x4], (grad) => {
-      const dx = empty(x4.shape);
+      const dx = empty(x4.shape, floatType(x4));
       getBackend().maxPool2dBackward(grad.values() as Float32Array, argmax, g, dx.data as Float32Array);
       return [dx];
     });
@@ -101,10 +101,10 @@ export function avgPool2d(x: Tensor, kernelSize: IntPair, options: AvgPool2dOpti
 }
 
 function avgPoolWith(op: string, x: Tensor, g: Pool2dGeometry, includePad: boolean): Tensor {
-  const out = empty([g.n, g.c, g.outH, g.outW]);
+  const out = empty([g.n, g.c, g.outH, g.outW], floatType(x));
   getBackend().avgPool2d(x.values() as Float32Array, g, includePad, out.data as Float32Array);
   return record(out, op, [x], (grad) => {
-    const dx = empty(x.shape);
+    const dx = empty(x.shape, floatType(x));
     getBackend().avgPool2dBackward(grad.values() as Float32Array, g, includePad, dx.data as Float32Array);
     return [dx];
   });
@@ -114,8 +114,8 @@ function avgPoolWith(op: string, x: Tensor, g: Pool2dGeometry, includePad: boole
  * Averaging matrix [out, size]: row i holds 1/len over torch's adaptive window
  * [floor(i·size/out), ceil((i+1)·size/out)).
  */
-function adaptiveMatrix(size: number, out: number): Float32Array {
-  const m = new Float32Array(out * size);
+function adaptiveMatrix(size: number, out: number, dtype: 'float32' | 'float64'): Float32Array {
+  const m = getBackend().alloc(dtype, out * size) as Float32Array;
   for (let i = 0; i < out; i++) {
     const start = Math.floor((i * size) / out);
     const end = Math.ceil(((i + 1) * size) / out);
@@ -143,18 +143,19 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
       return avgPoolWith(op, x4, g, true);
     }
     // separable: out[p] = Ah · x[p] · Awᵀ, two GEMMs
-    const ah = adaptiveMatrix(h, oh); // (oh, h)
-    const aw = adaptiveMatrix(w, ow); // (ow, w)
+    const dtype = floatType(x4);
+    const ah = adaptiveMatrix(h, oh, dtype); // (oh, h)
+    const aw = adaptiveMatrix(w, ow, dtype); // (ow, w)
     const planes = n * c;
     const be = getBackend();
     const xv = x4.values() as Float32Array;
-    const tmp = be.alloc('float32', planes * h * ow) as Float32Array; // (P·h, ow) = x · Awᵀ
+    const tmp = be.alloc(dtype, planes * h * ow) as Float32Array; // (P·h, ow) = x · Awᵀ
     be.gemm({
       transA: false, transB: true, m: planes * h, n: ow, k: w, alpha: 1,
       a: xv, aOffset: 0, lda: w, strideA: 0, b: aw, bOffset: 0, ldb: w, strideB: 0,
       beta: 0, c: tmp, cOffset: 0, ldc: ow, strideC: 0, batch: 1,
     });
-    const out = empty([n, c, oh, ow]);
+    const out = empty([n, c, oh, ow], dtype);
     be.gemm({
       transA: false, transB: false, m: oh, n: ow, k: h, alpha: 1,
       a: ah, aOffset: 0, lda: h, strideA: 0, b: tmp, bOffset: 0, ldb: ow, strideB: h * ow,
@@ -162,13 +163,13 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
     });
     return record(out, op, [x4], (grad) => {
       const gv = grad.values() as Float32Array; // (P, oh, ow)
-      const gt = be.alloc('float32', planes * h * ow) as Float32Array; // (P, h, ow) = Ahᵀ · g[p]
+      const gt = be.alloc(dtype, planes * h * ow) as Float32Array; // (P, h, ow) = Ahᵀ · g[p]
       be.gemm({
         transA: true, transB: false, m: h, n: ow, k: oh, alpha: 1,
         a: ah, aOffset: 0, lda: h, strideA: 0, b: gv, bOffset: 0, ldb: ow, strideB: oh * ow,
         beta: 0, c: gt, cOffset: 0, ldc: ow, strideC: h * ow, batch: planes,
       });
-      const dx = empty(x4.shape); // (P·h, w) = gt · Aw
+      const dx = empty(x4.shape, floatType(x4)); // (P·h, w) = gt · Aw
       be.gemm({
         transA: false, transB: false, m: planes * h, n: w, k: ow, alpha: 1,
         a: gt, aOffset: 0, lda: ow, strideA: 0, b: aw, bOffset: 0, ldb: w, strideB: 0,
@@ -225,14 +226,14 @@ export function upsampleNearest(x: Tensor, options: UpsampleOptions): Tensor {
   const iw = nearestIndex(w, ow, factors[1]);
   const planes = n * c;
   const be = getBackend();
-  const rows = be.alloc('float32', planes * oh * w); // (P, oh, w)
+  const rows = be.alloc(floatType(x), planes * oh * w); // (P, oh, w)
   be.indexSelect(x.values(), planes, h, w, ih, rows);
-  const out = empty([n, c, oh, ow]);
+  const out = empty([n, c, oh, ow], floatType(x));
   be.indexSelect(rows, planes * oh, w, 1, iw, out.data);
   return record(out, op, [x], (grad) => {
-    const gRows = be.alloc('float32', planes * oh * w) as Float32Array;
+    const gRows = be.alloc(floatType(x), planes * oh * w) as Float32Array;
     be.indexAdd(grad.values() as Float32Array, planes * oh, w, 1, iw, gRows);
-    const dx = empty(x.shape);
+    const dx = empty(x.shape, floatType(x));
     be.indexAdd(gRows, planes, h, w, ih, dx.data as Float32Array);
     return [dx];
   });

@@ -3,13 +3,13 @@ import { getBackend } from '../../backend/registry.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { fmtShape, normAxes, normAxis, numel, shapesEqual } from '../../tensor/shape.js';
 import { record } from '../engine.js';
-import { empty, expandedView } from '../helpers.js';
+import { empty, expandedView, floatType } from '../helpers.js';
 
 export type Axes = number | readonly number[];
 
 interface Plan {
   /** contiguous input laid out as [outer, r, inner] */
-  data: Float32Array | Int32Array;
+  data: Float32Array | Float64Array | Int32Array;
   outer: number;
   r: number;
   inner: number;
@@ -44,9 +44,9 @@ function plan(op: string, x: Tensor, axes: Axes | undefined): Plan {
   return { data, outer: numel(droppedShape), r, inner: 1, keptShape, droppedShape };
 }
 
-function runReduce(op: ReduceOp, name: string, x: Tensor, axes: Axes | undefined, keepdim: boolean, outDtype: 'float32' | 'int32' = 'float32') {
+function runReduce(op: ReduceOp, name: string, x: Tensor, axes: Axes | undefined, keepdim: boolean, outDtype?: 'int32') {
   const p = plan(name, x, axes);
-  const out = empty(keepdim ? p.keptShape : p.droppedShape, outDtype);
+  const out = empty(keepdim ? p.keptShape : p.droppedShape, outDtype ?? floatType(x));
   if (p.r === 0 && (op === 'max' || op === 'min' || op === 'argmax' || op === 'argmin')) {
     throw new Error(`${name}: cannot reduce over an empty dimension (input shape ${fmtShape(x.shape)})`);
   }
@@ -57,7 +57,7 @@ function runReduce(op: ReduceOp, name: string, x: Tensor, axes: Axes | undefined
 /** Broadcasts a reduced gradient back to the input's shape. */
 function expandBack(g: Tensor, keptShape: readonly number[], shape: readonly number[]): Tensor {
   const gk = new Tensor(g.values(), keptShape);
-  const out = empty(shape);
+  const out = empty(shape, floatType(g));
   getBackend().copy(expandedView(gk, shape), out.data);
   return out;
 }
@@ -99,7 +99,7 @@ function maxMin(op: 'max' | 'min', x: Tensor, axes: Axes | undefined, keepdim: b
     const full = expandBack(out, p.keptShape, x.shape);
     const xv = x.values();
     const fd = full.data as Float32Array;
-    const mask = empty(x.shape);
+    const mask = empty(x.shape, floatType(x));
     const md = mask.data as Float32Array;
     for (let i = 0; i < md.length; i++) md[i] = xv[i] === fd[i] ? 1 : 0;
     const counts = runReduce('sum', op, mask, axes, true).out;
@@ -140,7 +140,7 @@ export function logsumexp(x: Tensor, axes?: Axes, keepdim = false): Tensor {
     const lse = expandBack(out, p.keptShape, x.shape).data as Float32Array;
     const ge = expandBack(g, p.keptShape, x.shape).data as Float32Array;
     const xv = x.values();
-    const res = empty(x.shape);
+    const res = empty(x.shape, floatType(x));
     const rd = res.data as Float32Array;
     for (let i = 0; i < rd.length; i++) rd[i] = lse[i] === -Infinity ? 0 : ge[i] * Math.exp(xv[i] - lse[i]);
     return [res];
@@ -152,12 +152,12 @@ export function cumsum(x: Tensor, axis: number): Tensor {
   const outer = numel(x.shape.slice(0, a));
   const r = x.shape[a];
   const inner = numel(x.shape.slice(a + 1));
-  const out = empty(x.shape);
+  const out = empty(x.shape, floatType(x));
   getBackend().cumsum(x.values() as Float32Array, outer, r, inner, out.data as Float32Array);
   return record(out, 'cumsum', [x], (g) => {
     // the adjoint of a prefix sum is a suffix sum
     const gd = g.values() as Float32Array;
-    const res = empty(x.shape);
+    const res = empty(x.shape, floatType(x));
     const rd = res.data as Float32Array;
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
@@ -182,7 +182,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
   }
   const p = plan('sumToShape', g, axes);
-  const out = empty(shape);
+  const out = empty(shape, floatType(g));
   getBackend().reduce('sum', p.data, p.outer, p.r, p.inner, out.data);
   return out;
 }

@@ -2,7 +2,7 @@ import { getBackend } from '../../backend/registry.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkShape, contiguousStrides, fmtShape, normAxis, numel } from '../../tensor/shape.js';
 import { record } from '../engine.js';
-import { empty, expandedView } from '../helpers.js';
+import { empty, expandedView, floatType } from '../helpers.js';
 import { sumToShape } from './reduce.js';
 
 /** A view sharing x's storage; the gradient of a view is reshaped/rearranged back by `back`. */
@@ -173,7 +173,7 @@ export function slice(x: Tensor, dim: number, start?: number, end?: number, step
   strides[d] = x.strides[d] * step;
   const out = makeView(x, shape, strides, x.offset + s * x.strides[d]);
   return record(out, 'slice', [x], (g) => {
-    const gx = empty(x.shape);
+    const gx = empty(x.shape, floatType(x));
     const target = new Tensor(gx.data, shape, contiguousStridesFor(x.shape, d, step), s * contiguousStrides(x.shape)[d]);
     // write g into the strided positions of a zero tensor
     copyInto(g, target);
@@ -203,7 +203,7 @@ function copyInto(src: Tensor, dst: Tensor): void {
 
 /** Zero tensor of `shape` with g placed at offset `start` along `dim` (block copies, no per-element walk). */
 function padInto(g: Tensor, shape: readonly number[], dim: number, start: number): Tensor {
-  const out = empty(shape);
+  const out = empty(shape, floatType(g));
   const outer = numel(shape.slice(0, dim));
   const inner = numel(shape.slice(dim + 1));
   const len = g.shape[dim];

@@ -1,5 +1,5 @@
-import type { BinaryOp, UnaryOp, View } from '../backend.js';
-import { erf, gelu, sigmoid, softplus } from './math.js';
+import type { BinaryOp, Storage, UnaryOp, View } from '../backend.js';
+import { erf, erf64, gelu, gelu64, sigmoid, softplus } from './math.js';
 
 type Unary = (x: number, p: number) => number;
 type Binary = (a: number, b: number) => number;
@@ -42,6 +42,12 @@ export const UNARY: Record<UnaryOp, Unary> = {
   leScalar: (x, p) => (x <= p ? 1 : 0),
   eqScalar: (x, p) => (x === p ? 1 : 0),
   neScalar: (x, p) => (x !== p ? 1 : 0),
+};
+
+/** Where float32 accuracy would cap float64 results, the float64 versions of UNARY. */
+const UNARY64: Partial<Record<UnaryOp, Unary>> = {
+  erf: (x) => erf64(x),
+  gelu: (x) => gelu64(x),
 };
 
 export const BINARY: Record<BinaryOp, Binary> = {
@@ -115,7 +121,7 @@ function innerStride(v: View): number {
 }
 
 export function unaryKernel(op: UnaryOp, x: View, out: Float32Array, p = 0): void {
-  const f = UNARY[op];
+  const f = ((out as Float32Array | Float64Array) instanceof Float64Array && UNARY64[op]) || UNARY[op];
   if (!f) throw new Error(`unary: unknown op '${op}'`);
   const d = x.data;
   if (isContiguousView(x)) {
@@ -162,7 +168,7 @@ export function whereKernel(cond: View, a: View, b: View, out: Float32Array): vo
   });
 }
 
-export function copyKernel(x: View, out: Float32Array | Int32Array): void {
+export function copyKernel(x: View, out: Storage): void {
   const d = x.data;
   if (isContiguousView(x)) {
     const o = x.offset;
@@ -176,7 +182,7 @@ export function copyKernel(x: View, out: Float32Array | Int32Array): void {
     }
     return;
   }
-  const toInt = out instanceof Int32Array && d instanceof Float32Array;
+  const toInt = out instanceof Int32Array && !(d instanceof Int32Array);
   const sx = innerStride(x);
   let i = 0;
   forEachRow(x.shape, [x], (offs, n) => {

@@ -35,7 +35,7 @@ function sumSquaresKernel(x: Float32Array): number {
 /** The reference backend: plain TypeScript loops, browser-safe, the oracle for every other backend. */
 export const jsBackend: Backend = {
   name: 'js',
-  alloc: (dtype: DType, size: number) => (dtype === 'int32' ? new Int32Array(size) : new Float32Array(size)),
+  alloc: (dtype: DType, size: number) => (dtype === 'int32' ? new Int32Array(size) : dtype === 'float64' ? new Float64Array(size) : new Float32Array(size)),
   copy: copyKernel,
   fill: (out, value) => { out.fill(value); },
   unary: unaryKernel,

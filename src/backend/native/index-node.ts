@@ -111,7 +111,7 @@ function makeBackend(addon: NativeAddon): Backend {
         jsBackend.reduce(op, x, outer, r, inner, out);
         return;
       }
-      addon.reduce(code, x, outer, r, inner, out);
+      addon.reduce(code, x, outer, r, inner, out as Float32Array | Int32Array);
     },
     indexSelect(x: Storage, outer: number, n: number, inner: number, index: Int32Array, out: Storage): void {
       if (!(x instanceof Float32Array) || !(out instanceof Float32Array) || outer * index.length * inner < NATIVE_ELEMENTWISE_MIN) {
@@ -184,7 +184,7 @@ function makeBackend(addon: NativeAddon): Backend {
         jsBackend.gather(x, outer, n, inner, index, m, out);
         return;
       }
-      addon.gather(x, outer, n, inner, index, m, out);
+      addon.gather(x, outer, n, inner, index, m, out as Float32Array | Int32Array);
     },
     scatterAdd(src: Float32Array, outer: number, n: number, inner: number, index: Int32Array, m: number, out: Float32Array): void {
       if (outer * m * inner < NATIVE_ELEMENTWISE_MIN) jsBackend.scatterAdd(src, outer, n, inner, index, m, out);

@@ -39,17 +39,19 @@ export function splitViews(x: Tensor, dim: number, sizes: readonly number[], squ
 
   const outer = numel(x.shape.slice(0, d));
   const inner = numel(x.shape.slice(d + 1));
-  let sink: Float32Array | null = null;
+  let sink: Float32Array | Float64Array | null = null;
   let handedOver = false;
+  // the gradient buffer keeps x's precision (float64 gradients must not round through float32)
+  const newSink = () => (x.dtype === 'float64' ? new Float64Array(x.size) : new Float32Array(x.size));
   const hub = record(new Tensor(x.data, x.shape, x.strides, x.offset), 'splitViews', [x], () => {
-    const g = sink ?? new Float32Array(x.size);
+    const g = sink ?? newSink();
     sink = null;
     handedOver = false;
     return [new Tensor(g, x.shape.slice())];
   });
   const placeholder = () => new Tensor(new Float32Array(1), x.shape.slice(), x.shape.map(() => 0), 0);
   return sizes.map((len, k) => record(pieceView(hub, k), 'splitViews', [hub], (g) => {
-    sink ??= new Float32Array(x.size);
+    sink ??= newSink();
     const gv = g.values();
     const block = len * inner;
     const base = starts[k] * inner;
