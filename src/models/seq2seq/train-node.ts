@@ -8,6 +8,7 @@ import type { NamedArrays } from '../../io/named-arrays.js';
 import { Adam } from '../../optim/adam.js';
 import { clipGradNorm } from '../../optim/clip.js';
 import type { OptimizerStateDict } from '../../optim/optimizer.js';
+import { LrSchedule, type LrScheduleState } from '../../optim/schedulers.js';
 import { defaultGenerator, manualSeed } from '../../tensor/rng.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { createSeq2Seq } from './build.js';
@@ -167,47 +168,10 @@ interface TrainerState {
   trainSeconds: number;
   trainTokens: number;
   finished: boolean;
-  /** Plateau schedule: current lr multiplier, lowest validation loss (null before the first whole epoch: JSON has no Infinity) and epochs since it fell; absent in older runs. */
-  lrScale?: number;
-  minValidLoss?: number | null;
-  lrBadEpochs?: number;
+  /** The lr schedule's own state (plateau multiplier and counters). */
+  schedule?: LrScheduleState;
   /** 'wsd' schedule: the part of the run that was over at the last step (a resumed run continues from it). */
   lrProgress?: number;
-}
-
-/** Linear warmup factor at optimizer step `step` (1-based); every schedule starts with it. */
-function warmupFactor(warmup: number, step: number): number {
-  return warmup > 0 ? Math.min(1, step / warmup) : 1;
-}
-
-/** Factor of a straight-line decay to `final` over the last `fraction` of a run that is `progress` done. */
-function decayTail(progress: number, fraction: number, final: number): number {
-  const frac = Math.min(1, Math.max(0, (progress - (1 - fraction)) / fraction));
-  return 1 - (1 - final) * frac;
-}
-
-/** lr at optimizer step `step` (1-based): linear warmup, then inverse square root decay. */
-export function learningRate(peak: number, warmup: number, step: number): number {
-  if (warmup <= 0) return peak;
-  return step <= warmup ? (peak * step) / warmup : peak * Math.sqrt(warmup / step);
-}
-
-/**
- * lr at optimizer step `step` (1-based) of the 'linear' schedule: linear warmup to `peak`, then a
- * straight line down to `final`·peak at step `decaySteps`, flat after it.
- */
-export function linearDecayRate(peak: number, warmup: number, decaySteps: number, final: number, step: number): number {
-  const w = Math.max(0, warmup);
-  return peak * warmupFactor(warmup, step) * decayTail((step - w) / (decaySteps - w), 1, final);
-}
-
-/**
- * lr of the 'wsd' schedule at optimizer step `step` (1-based) when a fraction `progress` ∈ [0, 1]
- * of the run is over: linear warmup, the peak until `1 − decayFraction`, then a straight line to
- * `final`·peak at the end of the run.
- */
-export function wsdRate(peak: number, warmup: number, step: number, progress: number, decayFraction: number, final: number): number {
-  return peak * warmupFactor(warmup, step) * decayTail(progress, decayFraction, final);
 }
 
 /**
@@ -299,7 +263,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     };
     trainer = {
       epoch: 0, batchInEpoch: 0, step: 0, rng: rngState(), bestValidBleu: -1, bestValidLoss: Infinity,
-      bestEpoch: -1, badEpochs: 0, trainSeconds: 0, trainTokens: 0, finished: false, lrScale: 1, minValidLoss: null, lrBadEpochs: 0,
+      bestEpoch: -1, badEpochs: 0, trainSeconds: 0, trainTokens: 0, finished: false,
     };
     mkdirSync(runDir, { recursive: true });
     await savePipeline(runDir, pipeline);
@@ -315,6 +279,9 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
   const validForBleu = corpus.valid.slice(0, Math.min(o.validBleuSentences, corpus.valid.length));
 
   const optimizer = new Adam(model.parameters(), { lr: o.lr });
+  const schedule = new LrSchedule({ kind: o.lrSchedule, peak: o.lr, warmupSteps: o.warmupSteps, decaySteps: o.lrDecaySteps, decayFraction: o.lrDecayFraction,
+    final: o.lrFinal, factor: o.lrDecay, patience: o.lrPatience });
+  if (trainer.schedule) schedule.loadStateDict(trainer.schedule);
   if (optimizerState) optimizer.loadStateDict(optimizerState);
   const backend = getBackend().name;
   log(`translate: ${runConfig.data.kind} data, ${corpus.train.length}/${corpus.valid.length}/${corpus.test.length} train/valid/test pairs; ` +
@@ -324,6 +291,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
 
   const saveLast = async () => {
     trainer.rng = rngState();
+    trainer.schedule = schedule.stateDict();
     await saveCheckpoint(join(runDir, RUN_FILES.last), {
       weights: weightsOf(model), config: runConfig as unknown as JsonValue,
       optimizer: optimizerToArrays(optimizer.stateDict()) as never, trainer: trainer as unknown as JsonValue,
@@ -362,12 +330,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     for (let i = trainer.batchInEpoch; i < batches.length; i++) {
       const b: Batch = batches[i];
       const step = trainer.step + 1;
-      switch (o.lrSchedule) {
-        case 'plateau': optimizer.lr = o.lr * (trainer.lrScale ?? 1) * warmupFactor(o.warmupSteps, step); break;
-        case 'linear': optimizer.lr = linearDecayRate(o.lr, o.warmupSteps, o.lrDecaySteps, o.lrFinal, step); break;
-        case 'wsd': optimizer.lr = wsdRate(o.lr, o.warmupSteps, step, runProgress(batches.length), o.lrDecayFraction, o.lrFinal); break;
-        default: optimizer.lr = learningRate(o.lr, o.warmupSteps, step);
-      }
+      optimizer.lr = schedule.rate(step, schedule.needsProgress ? runProgress(batches.length) : 0);
       const loss = batchLoss(model.forward(b).logits, b.tgtOut, o.labelSmoothing);
       optimizer.zeroGrad();
       loss.backward();
@@ -410,15 +373,8 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     log(`epoch ${record.epoch}${record.partial ? ' (partial)' : ''}: train loss ${record.trainLoss.toFixed(3)}, valid loss ${validLoss.toFixed(3)}, ` +
       `${validForBleu.length > 0 ? `valid BLEU (greedy, ${validForBleu.length} sent.) ${ev.bleu.toFixed(2)}` : 'no valid BLEU'}${improved ? ' *' : ''}, ${record.tokensPerSecond} tok/s, lr ${optimizer.lr.toExponential(2)}`);
     // Plateau schedule: only whole epochs count, so a partial epoch cut by the budget cannot halve lr.
-    if (o.lrSchedule === 'plateau' && epochDone) {
-      if (trainer.minValidLoss == null || validLoss < trainer.minValidLoss) {
-        trainer.minValidLoss = validLoss;
-        trainer.lrBadEpochs = 0;
-      } else if ((trainer.lrBadEpochs = (trainer.lrBadEpochs ?? 0) + 1) > o.lrPatience) {
-        trainer.lrScale = (trainer.lrScale ?? 1) * o.lrDecay;
-        trainer.lrBadEpochs = 0;
-        log(`validation loss did not improve: lr × ${o.lrDecay} → ${(o.lr * trainer.lrScale).toExponential(2)}`);
-      }
+    if (epochDone && schedule.observe(validLoss)) {
+      log(`validation loss did not improve: lr × ${o.lrDecay} → ${schedule.rate(trainer.step).toExponential(2)}`);
     }
     if (improved) {
       // Without validation decoding (validBleuSentences 0) there is no BLEU; JSON cannot hold NaN.
