@@ -17,6 +17,7 @@ import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { detectAnomaly } from '../autograd/anomaly.js';
+import { noGrad } from '../autograd/grad-mode.js';
 import { loadCheckpoint, saveCheckpoint, type JsonValue } from '../io/checkpoint-node.js';
 import { loadSafetensors, writeFileAtomic } from '../io/files-node.js';
 import { loadWeightsInto, optimizerFromArrays, optimizerToArrays, weightsOf } from '../io/module-state.js';
@@ -62,7 +63,7 @@ export interface TrainSetup<B> {
   batches: BatchSource<B>;
   /** Loss of one batch in training mode, and how many items (e.g. target tokens) it averages over. */
   loss: (batch: B) => { loss: Tensor; items: number };
-  /** Validation (runs in eval mode; it must not draw from the RNG, or a resumed run would differ). */
+  /** Validation; the loop runs it in eval mode without gradients. It must not draw from the RNG, or a resumed run would differ from an uninterrupted one. */
   evaluate: () => Evaluation;
   schedule: LrSchedule;
   /** Run folder (created if missing). */
@@ -206,7 +207,11 @@ export async function train<B>(setup: TrainSetup<B>): Promise<TrainResult> {
   const bestScore = () => s.bestScore ?? -Infinity;
   const bestLoss = () => s.bestLoss ?? Infinity;
 
+  // What last/ holds, for the NaN stop's message.
+  const describe = () => (s.batchInEpoch === 0 ? `step ${s.step}, end of epoch ${s.epoch}` : `step ${s.step}, epoch ${s.epoch + 1} batch ${s.batchInEpoch}`);
+  let savedAt = setup.resume ? describe() : null;
   const saveLast = async () => {
+    savedAt = describe();
     s.rng = rngState();
     s.schedule = schedule.stateDict();
     await saveCheckpoint(files('last'), {
@@ -258,7 +263,7 @@ export async function train<B>(setup: TrainSetup<B>): Promise<TrainResult> {
       if (!Number.isFinite(l)) {
         bar?.stop();
         const why = diagnose(setup, batch, rngBefore);
-        const kept = existsSync(files('last')) ? `its last good checkpoint (${join(runDir, TRAIN_FILES.last)}, epoch ${s.epoch + 1 - (s.batchInEpoch === 0 ? 1 : 0)})` : 'no checkpoint yet (the first epoch did not finish)';
+        const kept = savedAt ? `its last good checkpoint (${files('last')}, ${savedAt})` : 'no checkpoint yet (the first epoch did not finish)';
         const lower = optimizer.lr / 10;
         const hint = setup.resumeHint ? setup.resumeHint(lower) : `resume from ${runDir} with a lower learning rate (e.g. ${lower.toExponential(1)})`;
         throw new NonFiniteLossError(`${name}: the loss became ${l} at step ${step} (epoch ${s.epoch + 1}, batch ${i + 1}/${batches.length}, lr ${optimizer.lr.toExponential(2)}): ${why}. ` +
@@ -287,7 +292,8 @@ export async function train<B>(setup: TrainSetup<B>): Promise<TrainResult> {
     const epochDone = s.batchInEpoch >= batches.length;
 
     // Evaluation after every epoch, and once more for a partial epoch cut by the budget.
-    const ev = setup.evaluate();
+    model.eval();
+    const ev = noGrad(() => setup.evaluate());
     const improved = ev.score > bestScore() || (ev.score === bestScore() && ev.loss < bestLoss());
     const record = {
       epoch: s.epoch + 1, partial: !epochDone, step: s.step, trainLoss: lossSum / Math.max(1, lossItems), ...ev.metrics,

@@ -63,6 +63,8 @@ export interface TrainTranslationOptions {
   patience?: number;
   /** Training time budget in minutes (final evaluation not included). */
   maxMinutes?: number;
+  /** Stop after this many optimizer steps in total (default no limit); a resumed run can raise it. */
+  maxSteps?: number;
   seed?: number;
   /** Run folder (default runs/translate-<timestamp>). */
   out?: string;
@@ -110,6 +112,7 @@ export const TRAIN_DEFAULTS = {
   selectBy: 'bleu',
   patience: 4,
   maxMinutes: Infinity,
+  maxSteps: Infinity,
   seed: 1,
   validBleuSentences: 500,
   finalBeamSize: 5,
@@ -128,7 +131,7 @@ export interface TrainSummary {
   backend: string;
   epochs: number;
   steps: number;
-  stoppedBy: 'epochs' | 'early-stopping' | 'time';
+  stoppedBy: 'epochs' | 'early-stopping' | 'time' | 'steps';
   trainSeconds: number;
   tokensPerSecond: number;
   bestEpoch: number;
@@ -188,11 +191,11 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     ({ config: runConfig, pipeline } = loadRunConfig(runDir));
     const saved = runConfig.train as Partial<typeof o>;
     // Runs saved before an option existed get its default; JSON turns Infinity into null.
-    o = { ...TRAIN_DEFAULTS, skipFinalEval: false, bleuLowercase: false, ...saved, maxMinutes: saved.maxMinutes ?? Infinity,
+    o = { ...TRAIN_DEFAULTS, skipFinalEval: false, bleuLowercase: false, ...saved, maxMinutes: saved.maxMinutes ?? Infinity, maxSteps: saved.maxSteps ?? Infinity,
       finalEvalSentences: saved.finalEvalSentences ?? Infinity, exactSentences: saved.exactSentences ?? Infinity };
     // A resumed run may get more time, a lower learning rate (after a NaN stop), or a final
     // evaluation with other settings (e.g. `--epochs 0` re-evaluates the saved model).
-    for (const k of ['epochs', 'maxMinutes', 'lr', 'skipFinalEval', 'finalEvalSentences', 'exactNodeBudget', 'exactSentences', 'finalBeamSize', 'finalLengthPenalty', 'finalEvalSplits'] as const) {
+    for (const k of ['epochs', 'maxMinutes', 'maxSteps', 'lr', 'skipFinalEval', 'finalEvalSentences', 'exactNodeBudget', 'exactSentences', 'finalBeamSize', 'finalLengthPenalty', 'finalEvalSplits'] as const) {
       if (options[k] !== undefined) (o as Record<string, unknown>)[k] = options[k];
     }
     model = createSeq2Seq(runConfig.model);
@@ -219,7 +222,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     model = createSeq2Seq({ ...options.model, srcVocabSize: pipeline.srcVocab.size, tgtVocabSize: pipeline.tgtVocab.size });
     runConfig = {
       type: 'attentive-translate-run', version: 1, model: model.config, text: textConfig, data: options.data,
-      train: { ...o, maxMinutes: Number.isFinite(o.maxMinutes) ? o.maxMinutes : null, finalEvalSentences: Number.isFinite(o.finalEvalSentences) ? o.finalEvalSentences : null,
+      train: { ...o, maxMinutes: Number.isFinite(o.maxMinutes) ? o.maxMinutes : null, maxSteps: Number.isFinite(o.maxSteps) ? o.maxSteps : null, finalEvalSentences: Number.isFinite(o.finalEvalSentences) ? o.finalEvalSentences : null,
         exactSentences: Number.isFinite(o.exactSentences) ? o.exactSentences : null },
     };
     mkdirSync(runDir, { recursive: true });
@@ -260,12 +263,12 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
   await train({
     model, optimizer, batches: batcher, schedule, evaluate, runDir, config: runConfig as unknown as JsonValue, resume: options.resume !== undefined,
     loss: (b: Batch) => ({ loss: batchLoss(model.forward(b).logits, b.tgtOut, o.labelSmoothing), items: b.tgtTokens }),
-    epochs: o.epochs, maxMinutes: o.maxMinutes, clip: o.clip, patience: o.patience,
+    epochs: o.epochs, maxMinutes: o.maxMinutes, maxSteps: o.maxSteps, clip: o.clip, patience: o.patience,
     resumeHint: (lr) => `resume with a lower learning rate: attentive train translate --resume ${runDir} --lr ${+lr.toPrecision(2)}`,
     log, progress: options.progress, name: 'trainTranslation', units: 'tok',
     summarize: async (r) => {
       summary = {
-        runDir, backend, epochs: r.epochs, steps: r.steps, stoppedBy: r.stoppedBy === 'steps' ? 'epochs' : r.stoppedBy, trainSeconds: r.trainSeconds,
+        runDir, backend, epochs: r.epochs, steps: r.steps, stoppedBy: r.stoppedBy, trainSeconds: r.trainSeconds,
         tokensPerSecond: r.itemsPerSecond, bestEpoch: r.bestEpoch,
         // without validation decoding there is no BLEU; JSON cannot hold NaN
         bestValidBleu: Number.isFinite(r.bestMetrics.validBleuGreedy) ? r.bestMetrics.validBleuGreedy : -1,
