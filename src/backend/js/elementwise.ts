@@ -1,5 +1,5 @@
 import type { BinaryOp, Storage, UnaryOp, View } from '../backend.js';
-import { erf, erf64, gelu, gelu64, sigmoid, softplus } from './math.js';
+import { erf, erf64, gelu, gelu64, sigmoid, softplus } from '../scalar-math.js';
 
 type Unary = (x: number, p: number) => number;
 type Binary = (a: number, b: number) => number;
