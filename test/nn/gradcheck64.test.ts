@@ -15,7 +15,7 @@ import {
 import { rand, randn, tensor } from '../../src/tensor/creation.js';
 import { Generator } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { unbindViews } from '../../src/nn/layers/split-views.js';
+import { unbindViews } from '../../src/autograd/ops/split-views.js';
 
 const gen = (s: number) => new Generator(s);
 const x64 = (shape: number[], seed: number, std = 1) => randn(shape, { generator: gen(seed), std, dtype: 'float64' });
