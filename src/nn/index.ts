@@ -15,3 +15,8 @@ export * from './layers/rnn-cells.js';
 export * from './layers/gaussian-noise.js';
 export * from './monitor.js';
 export { inference } from './inference.js';
+export * from './layers/multihead-attention.js';
+export * from './layers/transformer-encoder.js';
+export * from './layers/transformer-decoder.js';
+export * from './layers/transformer.js';
+export * from './layers/positional-encoding.js';

@@ -14,3 +14,5 @@ export * from './split-views.js';
 export { scalar, asTensor, type TensorLike } from './scalar.js';
 // Tensor methods (x.add(y), loss.backward() ...) are installed whenever the ops are loaded.
 import '../methods.js';
+export * from './attention.js';
+export * from './layer-norm.js';

@@ -11,6 +11,8 @@ import { gatherKernel, indexAddKernel, indexSelectKernel, scatterAddKernel, topk
 import { cumsumKernel, reduceKernel } from './reduce.js';
 import { softmaxBackwardKernel, softmaxKernel } from './softmax.js';
 import { lstmCellBackwardKernel, lstmCellKernel } from './lstm.js';
+import { sdpaBackwardKernel, sdpaKernel } from './attention.js';
+import { layerNormBackwardKernel, layerNormKernel } from './layer-norm.js';
 
 const SQ_CHUNK = 32768;
 
@@ -47,6 +49,10 @@ export const jsBackend: Backend = {
   gemm: gemmKernel,
   softmax: softmaxKernel,
   softmaxBackward: softmaxBackwardKernel,
+  sdpa: sdpaKernel,
+  sdpaBackward: sdpaBackwardKernel,
+  layerNorm: layerNormKernel,
+  layerNormBackward: layerNormBackwardKernel,
   indexSelect: indexSelectKernel,
   indexAdd: indexAddKernel,
   gather: gatherKernel,
