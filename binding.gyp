@@ -15,6 +15,8 @@
         "native/elementwise.c",
         "native/softmax.c",
         "native/xent.c",
+        "native/sdpa.c",
+        "native/addon_sdpa.c",
         "native/reduce.c",
         "native/indexing.c",
         "native/adam.c",

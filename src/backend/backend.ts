@@ -107,6 +107,38 @@ export interface SgdArgs {
   first: boolean;
 }
 
+/**
+ * Scaled dot-product attention over `batch` independent matrices. Each operand is a set of
+ * row-major matrices whose rows are contiguous (last-axis stride 1): matrix b of q starts at
+ * `q[qOff[b]]` and its row i at `qOff[b] + i·qRow`. Shapes per matrix: q [l, e], k [s, e],
+ * v [s, ev], out [l, ev]; `weights` is contiguous [batch, l, s].
+ */
+export interface SdpaArgs {
+  batch: number; l: number; s: number; e: number; ev: number;
+  q: Float32Array; qOff: Int32Array; qRow: number;
+  k: Float32Array; kOff: Int32Array; kRow: number;
+  v: Float32Array; vOff: Int32Array; vRow: number;
+  /** multiplies q·kᵀ */
+  scale: number;
+  /** additive mask (0 or -inf for a boolean one): element (b, i, j) at maskOff[b] + i·maskRow + j·maskCol; null for none */
+  mask: Float32Array | null; maskOff: Int32Array | null; maskRow: number; maskCol: number;
+  /** j > i is masked (top-left aligned, as torch's is_causal) */
+  causal: boolean;
+  /** contiguous [batch, l, s] multipliers (0 or 1/(1-p)) applied to the weights before the sum; null for none */
+  drop: Float32Array | null;
+  /** [batch, l, s]: softmax weights before dropout. Written by the forward kernel, read by the backward one. */
+  weights: Float32Array;
+}
+
+export interface SdpaGrads {
+  /** upstream gradient of out, laid out by dOutOff / dOutRow */
+  dOut: Float32Array; dOutOff: Int32Array; dOutRow: number;
+  /** gradients laid out as q, k, v (same offsets and row strides as given here); fully overwritten */
+  dq: Float32Array; dqOff: Int32Array; dqRow: number;
+  dk: Float32Array; dkOff: Int32Array; dkRow: number;
+  dv: Float32Array; dvOff: Int32Array; dvRow: number;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -181,6 +213,14 @@ export interface Backend {
 
   /** Sorted top-k along the last axis of contiguous [rows, cols]; ties keep the lower index first. */
   topk(x: Float32Array, rows: number, cols: number, k: number, largest: boolean, values: Float32Array, indices: Int32Array): void;
+
+  /**
+   * softmax(q·kᵀ·scale + mask, causal) by rows, dropout, times v: out (laid out by outOff/outRow)
+   * and the weights. A fully masked row gives NaN, as torch's softmax.
+   */
+  sdpa(a: SdpaArgs, out: Float32Array, outOff: Int32Array, outRow: number): void;
+  /** Exact gradient of sdpa with respect to q, k and v, from the forward's weights. */
+  sdpaBackward(a: SdpaArgs, g: SdpaGrads): void;
 
   /** In-place Adam / AdamW update. */
   adam?(args: AdamArgs): void;

@@ -14,3 +14,8 @@ export * from './layers/rnn.js';
 export * from './layers/rnn-cells.js';
 export * from './layers/gaussian-noise.js';
 export * from './monitor.js';
+export * from './layers/multihead-attention.js';
+export * from './layers/transformer-encoder.js';
+export * from './layers/transformer-decoder.js';
+export * from './layers/transformer.js';
+export * from './layers/positional-encoding.js';

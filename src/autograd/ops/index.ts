@@ -12,3 +12,4 @@ export * from './cross-entropy.js';
 export { scalar, asTensor, type TensorLike } from './scalar.js';
 // Tensor methods (x.add(y), loss.backward() ...) are installed whenever the ops are loaded.
 import '../methods.js';
+export * from './attention.js';

@@ -11,6 +11,7 @@ import { gatherKernel, indexAddKernel, indexSelectKernel, scatterAddKernel, topk
 import { cumsumKernel, reduceKernel } from './reduce.js';
 import { softmaxBackwardKernel, softmaxKernel } from './softmax.js';
 import { lstmCellBackwardKernel, lstmCellKernel } from './lstm.js';
+import { sdpaBackwardKernel, sdpaKernel } from './attention.js';
 
 const SQ_CHUNK = 32768;
 
@@ -47,6 +48,8 @@ export const jsBackend: Backend = {
   gemm: gemmKernel,
   softmax: softmaxKernel,
   softmaxBackward: softmaxBackwardKernel,
+  sdpa: sdpaKernel,
+  sdpaBackward: sdpaBackwardKernel,
   indexSelect: indexSelectKernel,
   indexAdd: indexAddKernel,
   gather: gatherKernel,

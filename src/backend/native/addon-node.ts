@@ -67,6 +67,16 @@ export interface NativeAddon {
   maxPool2dBackward(dy: Float32Array, argmax: Int32Array, geom: Int32Array, dx: Float32Array): void;
   avgPool2d(x: Float32Array, geom: Int32Array, countIncludePad: boolean, out: Float32Array): void;
   avgPool2dBackward(dy: Float32Array, geom: Int32Array, countIncludePad: boolean, dx: Float32Array): void;
+  /** see native/addon_sdpa.c for the argument order and `dims` */
+  sdpa(
+    dims: Int32Array, scale: number, q: Float32Array, qOff: Int32Array, k: Float32Array, kOff: Int32Array, v: Float32Array, vOff: Int32Array,
+    mask: Float32Array | null, maskOff: Int32Array | null, drop: Float32Array | null, weights: Float32Array, out: Float32Array, outOff: Int32Array,
+  ): void;
+  sdpaBackward(
+    dims: Int32Array, scale: number, q: Float32Array, qOff: Int32Array, k: Float32Array, kOff: Int32Array, v: Float32Array, vOff: Int32Array,
+    mask: Float32Array | null, maskOff: Int32Array | null, drop: Float32Array | null, weights: Float32Array,
+    dOut: Float32Array, dOutOff: Int32Array, dq: Float32Array, dqOff: Int32Array, dk: Float32Array, dkOff: Int32Array, dv: Float32Array, dvOff: Int32Array,
+  ): void;
   setNumThreads(n: number): void;
   numThreads(): number;
   info(): { isa: string; gemmKernel: string; threads: number; cpus: number };

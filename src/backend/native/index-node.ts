@@ -8,7 +8,7 @@
  * V8 ArrayBuffer (so `byteOffset` may be non-zero: always use it with `.buffer`).
  */
 import type {
-  AdamArgs, SgdArgs, Backend, BinaryOp, Conv2dGeometry, DType, GemmArgs, Pool2dGeometry, ReduceOp, Storage, UnaryOp, View,
+  AdamArgs, SgdArgs, SdpaArgs, SdpaGrads, Backend, BinaryOp, Conv2dGeometry, DType, GemmArgs, Pool2dGeometry, ReduceOp, Storage, UnaryOp, View,
 } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { crossEntropyBackwardKernel, crossEntropyKernel } from '../js/cross-entropy.js';
@@ -74,6 +74,14 @@ function size(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
+}
+
+/** Reused size buffer of the attention kernels (see native/addon_sdpa.c). */
+const sdpaDims = new Int32Array(15);
+
+function fillSdpaDims(a: SdpaArgs, rows: readonly number[]): Int32Array {
+  sdpaDims.set([a.batch, a.l, a.s, a.e, a.ev, a.causal ? 1 : 0, a.qRow, a.kRow, a.vRow, a.maskRow, a.maskCol, ...rows]);
+  return sdpaDims;
 }
 
 function makeBackend(addon: NativeAddon): Backend {
@@ -143,6 +151,15 @@ function makeBackend(addon: NativeAddon): Backend {
     softmaxBackward(y: Float32Array, dy: Float32Array, rows: number, cols: number, out: Float32Array, log: boolean): void {
       if (rows * cols < NATIVE_ELEMENTWISE_MIN) jsBackend.softmaxBackward(y, dy, rows, cols, out, log);
       else addon.softmaxBackward(y, dy, rows, cols, out, log);
+    },
+    sdpa(a: SdpaArgs, out: Float32Array, outOff: Int32Array, outRow: number): void {
+      addon.sdpa(fillSdpaDims(a, [outRow]), a.scale, a.q, a.qOff, a.k, a.kOff, a.v, a.vOff, a.mask, a.maskOff, a.drop, a.weights, out, outOff);
+    },
+    sdpaBackward(a: SdpaArgs, g: SdpaGrads): void {
+      addon.sdpaBackward(
+        fillSdpaDims(a, [g.dOutRow, g.dqRow, g.dkRow, g.dvRow]), a.scale, a.q, a.qOff, a.k, a.kOff, a.v, a.vOff, a.mask, a.maskOff, a.drop,
+        a.weights, g.dOut, g.dOutOff, g.dq, g.dqOff, g.dk, g.dkOff, g.dv, g.dvOff,
+      );
     },
     crossEntropy(
       x: Float32Array, rows: number, cols: number, targets: Int32Array, ignoreIndex: number, eps: number,
