@@ -2,8 +2,9 @@
 import type { Workload } from '../types.js';
 import { sgemm } from './sgemm.js';
 import { w1Seq2seq } from './w1-seq2seq.js';
+import { w2Transformer } from './w2-transformer.js';
 import { w3Beam } from './w3-beam.js';
 import { w4Rbm } from './w4-rbm.js';
 import { w5Mlp } from './w5-mlp.js';
 
-export const WORKLOADS: readonly Workload[] = [sgemm, w1Seq2seq, w3Beam, w4Rbm, w5Mlp];
+export const WORKLOADS: readonly Workload[] = [sgemm, w1Seq2seq, w2Transformer, w3Beam, w4Rbm, w5Mlp];
