@@ -24,12 +24,21 @@ export class TopList {
     return b === undefined || ranksBefore(score, key, b.score, b.key);
   }
 
-  /** Inserts a hypothesis unless an identical key is present or it ranks past the capacity. */
+  /**
+   * Inserts a hypothesis unless it ranks past the capacity. A key already present keeps its
+   * better-ranked score: the same sentence may come back scored a rounding error apart (a model
+   * on a native backend scores a prefix in batches of different sizes), and a second copy would
+   * push a distinct hypothesis out.
+   */
   add(hyp: Hypothesis, key: number[]): void {
     const items = this.items;
+    const same = items.findIndex((e) => compareTokens(e.key, key) === 0);
+    if (same >= 0) {
+      if (!ranksBefore(hyp.score, key, items[same].hyp.score, items[same].key)) return;
+      items.splice(same, 1);
+    }
     let i = items.length;
     while (i > 0 && ranksBefore(hyp.score, key, items[i - 1].hyp.score, items[i - 1].key)) i--;
-    if (i > 0 && compareTokens(items[i - 1].key, key) === 0) return;
     if (i >= this.capacity) return;
     items.splice(i, 0, { hyp, key });
     if (items.length > this.capacity) items.pop();

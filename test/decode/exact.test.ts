@@ -87,3 +87,16 @@ test('exact search rejects bad options with the function name', () => {
   assert.throws(() => exactSearch(model, 1, { nodeBudget: 0 }), /exactSearch: nodeBudget must be a positive integer, got 0/);
   assert.throws(() => exactSearch(model, 1, { maxLength: 0 }), /exactSearch: maxLength must be a positive integer, got 0/);
 });
+
+test('the top list keeps one copy of a sentence scored twice a rounding error apart (the better score)', async () => {
+  const { TopList } = await import('../../src/decode/top-list.js');
+  const hyp = (tokens: number[], logProb: number) => ({ tokens, logProb, score: logProb, stepLogProbs: [], finished: false });
+  const list = new TopList(3);
+  list.add(hyp([], -4.38), []);
+  list.add(hyp([4, 4], -4.7365683), [4, 4]);
+  list.add(hyp([4, 4], -4.7365681), [4, 4]); // the same sentence, from another batch
+  list.add(hyp([4, 1], -5.37), [4, 1]);
+  assert.deepEqual(list.hypotheses().map((h) => [h.tokens, h.score]), [[[], -4.38], [[4, 4], -4.7365681], [[4, 1], -5.37]]);
+  list.add(hyp([4, 4], -4.8), [4, 4]); // a worse copy changes nothing
+  assert.deepEqual(list.hypotheses().map((h) => h.score), [-4.38, -4.7365681, -5.37]);
+});
