@@ -4,16 +4,16 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import '../autograd/index.js';
 import { getBackend } from '../backend/registry.js';
-import { loadCorpus, type DataSpec } from '../models/seq2seq/corpus-node.js';
-import { bleuByLength, evaluateBleu } from '../models/seq2seq/evaluate.js';
-import { loadRun } from '../models/seq2seq/run-node.js';
-import { translateIds } from '../models/seq2seq/search.js';
-import { trainTranslation, type TrainSummary, type TrainTranslationOptions } from '../models/seq2seq/train-node.js';
+import { loadCorpus, type DataSpec } from '../data/corpus-node.js';
+import { bleuByLength, evaluateBleu } from '../models/translation/evaluate.js';
+import { loadRun } from '../models/translation/run-node.js';
+import { translateIds } from '../models/translation/search.js';
+import { trainTranslation, type TrainSummary, type TrainTranslationOptions } from '../models/translation/train-node.js';
 import { barChartSvg } from '../viz/bar-chart.js';
 import { beamTreeSvg } from '../viz/beam-tree.js';
 import { heatmapSvg } from '../viz/heatmap.js';
 import { writeHeatmapPng } from '../viz/png-node.js';
-import { attentionMatrix, beamTreeNodes } from './translate.js';
+import { attentionMatrix, beamTreeNodes } from '../models/translation/pictures.js';
 
 export interface StartOptions {
   /** Time cap of the attention model in minutes; the plain model gets half. */

@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import '../autograd/index.js';
 import { ATTENTION_KINDS, type AttentionKind } from '../models/seq2seq/config.js';
-import { parseDataSpec } from '../models/seq2seq/corpus-node.js';
-import { trainTranslation, TRAIN_DEFAULTS } from '../models/seq2seq/train-node.js';
+import { parseDataSpec } from '../data/corpus-node.js';
+import { trainTranslation, TRAIN_DEFAULTS } from '../models/translation/train-node.js';
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);

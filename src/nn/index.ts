@@ -19,3 +19,4 @@ export * from './layers/transformer-encoder.js';
 export * from './layers/transformer-decoder.js';
 export * from './layers/transformer.js';
 export * from './layers/positional-encoding.js';
+export { inference } from './inference.js';

@@ -5,7 +5,7 @@ import { LearnedPositionalEncoding, SinusoidalPositionalEncoding } from '../../n
 import { Transformer } from '../../nn/layers/transformer.js';
 import { normal_ } from '../../nn/init.js';
 import { Linear } from '../../nn/layers/linear.js';
-import { inference } from '../seq2seq/inference.js';
+import { inference } from '../../nn/inference.js';
 import { Module } from '../../nn/module.js';
 import { Parameter } from '../../nn/parameter.js';
 import { zeros } from '../../tensor/creation.js';

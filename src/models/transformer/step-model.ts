@@ -5,7 +5,7 @@ import { TransformerDecoderCache } from '../../nn/layers/transformer-decoder.js'
 import { fmtShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { BOS_ID, EOS_ID } from '../../text/vocab.js';
-import { inference } from '../seq2seq/inference.js';
+import { inference } from '../../nn/inference.js';
 import { banSpecials } from '../seq2seq/step-model.js';
 import type { TransformerTranslator } from './model.js';
 

@@ -8,19 +8,21 @@ import { Adam } from '../../optim/adam.js';
 import { LrSchedule } from '../../optim/schedulers.js';
 import { manualSeed } from '../../tensor/rng.js';
 import { train, type Evaluation } from '../../train/trainer-node.js';
-import { createSeq2Seq } from './build.js';
-import type { Seq2SeqConfig } from './config.js';
-import { loadCorpus, sourceTokenizer, type DataSpec, type Pair } from './corpus-node.js';
+import type { Seq2SeqConfig } from '../seq2seq/config.js';
+import { loadCorpus, type DataSpec, type Pair } from '../../data/corpus-node.js';
+import { sourceTokenizer } from '../../text/text-pipeline-node.js';
 import { batchLoss, evaluateBleu, meanLoss } from './evaluate.js';
-import type { Seq2SeqModel } from './model.js';
+import type { TranslationModel } from './model.js';
+import { createTranslationModel } from './registry.js';
 import { loadRunConfig, savePipeline, type RunConfig } from './run-node.js';
 import type { SearchOptions } from './search.js';
-import { TextPipeline, type TextPipelineConfig } from './text-pipeline.js';
+import { TextPipeline, type TextPipelineConfig } from '../../text/text-pipeline.js';
 
 /** Training options; every default is listed in {@link TRAIN_DEFAULTS}. */
 export interface TrainTranslationOptions {
   data: DataSpec;
-  model?: Partial<Omit<Seq2SeqConfig, 'srcVocabSize' | 'tgtVocabSize'>>;
+  /** The model's config without the vocabulary sizes; `kind` (or, for the LSTM kinds, `model`) picks the registered kind. */
+  model?: Partial<Omit<Seq2SeqConfig, 'srcVocabSize' | 'tgtVocabSize'>> | ({ kind: string } & Record<string, unknown>);
   text?: Partial<TextPipelineConfig>;
   epochs?: number;
   batchSize?: number;
@@ -183,7 +185,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
   let runDir: string;
   let runConfig: RunConfig;
   let pipeline: TextPipeline;
-  let model: Seq2SeqModel;
+  let model: TranslationModel;
   let o: Required<Omit<TrainTranslationOptions, 'model' | 'text' | 'out' | 'resume' | 'log' | 'progress' | 'bleuLowercase' | 'data'>> & { bleuLowercase: boolean };
 
   if (options.resume) {
@@ -198,7 +200,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     for (const k of ['epochs', 'maxMinutes', 'maxSteps', 'lr', 'skipFinalEval', 'finalEvalSentences', 'exactNodeBudget', 'exactSentences', 'finalBeamSize', 'finalLengthPenalty', 'finalEvalSplits'] as const) {
       if (options[k] !== undefined) (o as Record<string, unknown>)[k] = options[k];
     }
-    model = createSeq2Seq(runConfig.model);
+    model = createTranslationModel(runConfig.model);
   } else {
     o = {
       ...TRAIN_DEFAULTS,
@@ -219,9 +221,9 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     const corpus = loadCorpus(options.data);
     pipeline = TextPipeline.learn(textConfig, sourceTokenizer(textConfig.srcTokenizer), corpus.train);
     manualSeed(o.seed);
-    model = createSeq2Seq({ ...options.model, srcVocabSize: pipeline.srcVocab.size, tgtVocabSize: pipeline.tgtVocab.size });
+    model = createTranslationModel({ ...options.model, srcVocabSize: pipeline.srcVocab.size, tgtVocabSize: pipeline.tgtVocab.size });
     runConfig = {
-      type: 'attentive-translate-run', version: 1, model: model.config, text: textConfig, data: options.data,
+      type: 'attentive-translate-run', version: 1, model: model.config as RunConfig['model'], text: textConfig, data: options.data,
       train: { ...o, maxMinutes: Number.isFinite(o.maxMinutes) ? o.maxMinutes : null, maxSteps: Number.isFinite(o.maxSteps) ? o.maxSteps : null, finalEvalSentences: Number.isFinite(o.finalEvalSentences) ? o.finalEvalSentences : null,
         exactSentences: Number.isFinite(o.exactSentences) ? o.exactSentences : null },
     };
@@ -242,8 +244,8 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     final: o.lrFinal, factor: o.lrDecay, patience: o.lrPatience });
   const backend = getBackend().name;
   log(`translate: ${runConfig.data.kind} data, ${corpus.train.length}/${corpus.valid.length}/${corpus.test.length} train/valid/test pairs; ` +
-    `vocab ${pipeline.srcVocab.size} zh / ${pipeline.tgtVocab.size} en; ${runConfig.model.model} model` +
-    `${runConfig.model.model === 'attention' ? ` (${runConfig.model.attention})` : ''}, ${model.numParameters()} parameters; backend ${backend}`);
+    `vocab ${pipeline.srcVocab.size} zh / ${pipeline.tgtVocab.size} en; ${model.config.kind} model` +
+    `${model.config.kind === 'attention' ? ` (${String(runConfig.model.attention)})` : ''}, ${model.numParameters()} parameters; backend ${backend}`);
   log(`run folder: ${runDir}`);
 
   // Validation loss always; greedy BLEU on the first validation sentences picks the checkpoint
@@ -284,7 +286,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
 
 /** Greedy and beam (and optionally exact) BLEU of the chosen model on valid and test; writes the hypotheses beside. */
 async function finalEvaluation(
-  model: Seq2SeqModel, pipeline: TextPipeline, corpus: { valid: Pair[]; test: Pair[] },
+  model: TranslationModel, pipeline: TextPipeline, corpus: { valid: Pair[]; test: Pair[] },
   o: { finalEvalSplits: readonly ('valid' | 'test')[]; finalEvalSentences: number; finalBeamSize: number; finalLengthPenalty: number; exactNodeBudget: number; exactSentences: number; bleuLowercase: boolean },
   runDir: string, summary: TrainSummary, log: (s: string) => void,
 ): Promise<void> {
