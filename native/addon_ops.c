@@ -303,5 +303,5 @@ int att_register_ops(napi_env env, napi_value exports) {
     napi_throw_error(env, NULL, "attentive native: cannot register kernels");
     return 0;
   }
-  return att_register_sdpa(env, exports);
+  return att_register_transformer(env, exports);
 }

@@ -6,6 +6,6 @@
 int att_register_kernels(napi_env env, napi_value exports);
 /* Registers the kernels of addon_ops.c (called by att_register_kernels). */
 int att_register_ops(napi_env env, napi_value exports);
-/* addon_sdpa.c */
-int att_register_sdpa(napi_env env, napi_value exports);
+/* addon_transformer.c: attention and layer normalisation */
+int att_register_transformer(napi_env env, napi_value exports);
 #endif

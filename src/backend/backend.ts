@@ -222,6 +222,24 @@ export interface Backend {
   /** Exact gradient of sdpa with respect to q, k and v, from the forward's weights. */
   sdpaBackward(a: SdpaArgs, g: SdpaGrads): void;
 
+  /**
+   * Layer normalisation over the last axis of contiguous x [rows, cols]:
+   * out = (x - mean) · rstd · weight + bias (weight/bias [cols] or null), with mean and
+   * rstd = 1/√(var + eps) per row written for the backward pass. Row statistics in double.
+   */
+  layerNorm(
+    x: Float32Array, rows: number, cols: number, weight: Float32Array | null, bias: Float32Array | null, eps: number,
+    out: Float32Array, mean: Float32Array, rstd: Float32Array,
+  ): void;
+  /**
+   * Its gradient: dx [rows, cols] (overwritten), and, when given, dWeight and dBias [cols]
+   * (overwritten with Σ_rows dy·x̂ and Σ_rows dy).
+   */
+  layerNormBackward(
+    dy: Float32Array, x: Float32Array, rows: number, cols: number, weight: Float32Array | null, mean: Float32Array, rstd: Float32Array,
+    dx: Float32Array, dWeight: Float32Array | null, dBias: Float32Array | null,
+  ): void;
+
   /** In-place Adam / AdamW update. */
   adam?(args: AdamArgs): void;
 

@@ -177,3 +177,16 @@ test('scaledDotProductAttention names the shapes it cannot use', () => {
     /mask \[3, ?4\] does not broadcast to the scores \[3, ?5\]/);
   assert.throws(() => F.scaledDotProductAttention(rnd([3, 4], 1), rnd([5, 4], 2), rnd([5, 4], 3), { dropout: 1 }), /dropout must be in \[0, 1\), got 1/);
 });
+
+test('the native attention and layer-norm kernels refuse operands that do not fit their arrays', { skip: nativeBackend ? false : 'native backend not available' }, async () => {
+  const { nativeAddon } = await import('../../src/backend/native/index-node.js');
+  const a = nativeAddon!;
+  const dims = Int32Array.from([2, 3, 4, 5, 5, 0, 5, 5, 5, 0, 0, 5]); // batch 2, l 3, s 4, e = ev = 5
+  const f = (n: number) => new Float32Array(n);
+  const off = (step: number) => Int32Array.from([0, step]);
+  // k's second matrix starts past the end of its array
+  assert.throws(() => a.sdpa(dims, 1, f(30), off(15), f(40), off(21), f(40), off(20), null, null, null, f(24), f(30), off(15)),
+    /sdpa: operands out of bounds/);
+  assert.doesNotThrow(() => a.sdpa(dims, 1, f(30), off(15), f(40), off(20), f(40), off(20), null, null, null, f(24), f(30), off(15)));
+  assert.throws(() => a.layerNorm(f(10), 3, 4, null, null, 1e-5, f(12), f(3), f(3)), /layerNorm: rows=3 cols=4 exceed the arrays/);
+});

@@ -69,7 +69,7 @@ for (const name of ['mha_bool_masks', 'mha_float_masks', 'mha_float_padding', 'm
     run(fx, (a) => new MultiheadAttention(a.embed_dim as number, a.num_heads as number, {
       batchFirst: a.batch_first as boolean | undefined, kdim: a.kdim as number | undefined, vdim: a.vdim as number | undefined,
       bias: a.bias as boolean | undefined,
-    }), (m, i) => {
+    }), (m, i): Record<string, Tensor> => {
       const r = (m as MultiheadAttention).forward(i.query, i.key, i.value, {
         attnMask: maskOf(fx, 'attn_mask'), keyPaddingMask: maskOf(fx, 'key_padding_mask'),
         needWeights: notes.need_weights, averageAttnWeights: notes.average_attn_weights,

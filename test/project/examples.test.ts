@@ -61,6 +61,8 @@ test('every ts example in docs/guide.md runs', () => {
   const [epochs, steps, validLoss, bleu] = outputs[6].trim().split(' ').map(Number);
   assert.equal(epochs, 3, outputs[6]);
   assert.ok(steps > 0 && Number.isFinite(validLoss) && bleu >= 0 && bleu <= 100, outputs[6]);
+  const attention = outputs.find((o) => o.includes('cached step'));
+  assert.match(attention ?? '', /\[ 2, 3, 16 \] \[ 2, 3, 3 \] 0\n[\s\S]*cached step equals the full forward: true/);
   const fused = outputs[outputs.length - 1];
   assert.match(fused, /\[ 4, 5 \]/);
   assert.match(fused, /\[ 2, 3 \] 0/);

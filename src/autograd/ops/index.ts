@@ -13,3 +13,4 @@ export { scalar, asTensor, type TensorLike } from './scalar.js';
 // Tensor methods (x.add(y), loss.backward() ...) are installed whenever the ops are loaded.
 import '../methods.js';
 export * from './attention.js';
+export * from './layer-norm.js';

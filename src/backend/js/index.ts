@@ -12,6 +12,7 @@ import { cumsumKernel, reduceKernel } from './reduce.js';
 import { softmaxBackwardKernel, softmaxKernel } from './softmax.js';
 import { lstmCellBackwardKernel, lstmCellKernel } from './lstm.js';
 import { sdpaBackwardKernel, sdpaKernel } from './attention.js';
+import { layerNormBackwardKernel, layerNormKernel } from './layer-norm.js';
 
 const SQ_CHUNK = 32768;
 
@@ -50,6 +51,8 @@ export const jsBackend: Backend = {
   softmaxBackward: softmaxBackwardKernel,
   sdpa: sdpaKernel,
   sdpaBackward: sdpaBackwardKernel,
+  layerNorm: layerNormKernel,
+  layerNormBackward: layerNormBackwardKernel,
   indexSelect: indexSelectKernel,
   indexAdd: indexAddKernel,
   gather: gatherKernel,

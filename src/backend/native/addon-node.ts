@@ -77,6 +77,14 @@ export interface NativeAddon {
     mask: Float32Array | null, maskOff: Int32Array | null, drop: Float32Array | null, weights: Float32Array,
     dOut: Float32Array, dOutOff: Int32Array, dq: Float32Array, dqOff: Int32Array, dk: Float32Array, dkOff: Int32Array, dv: Float32Array, dvOff: Int32Array,
   ): void;
+  layerNorm(
+    x: Float32Array, rows: number, cols: number, weight: Float32Array | null, bias: Float32Array | null, eps: number,
+    out: Float32Array, mean: Float32Array, rstd: Float32Array,
+  ): void;
+  layerNormBackward(
+    dy: Float32Array, x: Float32Array, rows: number, cols: number, weight: Float32Array | null, mean: Float32Array, rstd: Float32Array,
+    dx: Float32Array, dWeight: Float32Array | null, dBias: Float32Array | null,
+  ): void;
   setNumThreads(n: number): void;
   numThreads(): number;
   info(): { isa: string; gemmKernel: string; threads: number; cpus: number };

@@ -161,6 +161,20 @@ function makeBackend(addon: NativeAddon): Backend {
         a.weights, g.dOut, g.dOutOff, g.dq, g.dqOff, g.dk, g.dkOff, g.dv, g.dvOff,
       );
     },
+    layerNorm(
+      x: Float32Array, rows: number, cols: number, weight: Float32Array | null, bias: Float32Array | null, eps: number,
+      out: Float32Array, mean: Float32Array, rstd: Float32Array,
+    ): void {
+      if (rows * cols < NATIVE_ELEMENTWISE_MIN) jsBackend.layerNorm(x, rows, cols, weight, bias, eps, out, mean, rstd);
+      else addon.layerNorm(x, rows, cols, weight, bias, eps, out, mean, rstd);
+    },
+    layerNormBackward(
+      dy: Float32Array, x: Float32Array, rows: number, cols: number, weight: Float32Array | null, mean: Float32Array, rstd: Float32Array,
+      dx: Float32Array, dWeight: Float32Array | null, dBias: Float32Array | null,
+    ): void {
+      if (rows * cols < NATIVE_ELEMENTWISE_MIN) jsBackend.layerNormBackward(dy, x, rows, cols, weight, mean, rstd, dx, dWeight, dBias);
+      else addon.layerNormBackward(dy, x, rows, cols, weight, mean, rstd, dx, dWeight, dBias);
+    },
     crossEntropy(
       x: Float32Array, rows: number, cols: number, targets: Int32Array, ignoreIndex: number, eps: number,
       loss: Float32Array, lse: Float32Array,

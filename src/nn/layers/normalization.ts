@@ -26,14 +26,7 @@ export class LayerNorm extends Module {
     if (x.ndim < k || tail.some((d, i) => d !== this.normalizedShape[i])) {
       throw new Error(`LayerNorm(${fmtShape(this.normalizedShape)}): input shape ${fmtShape(x.shape)} does not end with the normalized shape`);
     }
-    const axes = Array.from({ length: k }, (_, i) => x.ndim - k + i);
-    const mean = F.mean(x, axes, true);
-    const centered = F.sub(x, mean);
-    const variance = F.mean(F.square(centered), axes, true);
-    let y = F.mul(centered, F.rsqrt(F.add(variance, this.eps)));
-    if (this.weight) y = F.mul(y, this.weight);
-    if (this.bias) y = F.add(y, this.bias);
-    return y;
+    return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }
 }
 

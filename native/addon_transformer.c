@@ -1,4 +1,5 @@
-/* N-API glue for the fused attention kernels (sdpa.c): unpacking and bounds checks.
+/* N-API glue for the Transformer's fused kernels: attention (sdpa.c) and layer normalisation
+ * (layernorm.c); unpacking and bounds checks.
  *
  * sdpa(dims, scale, q, qOff, k, kOff, v, vOff, mask|null, maskOff|null, drop|null, weights, out, outOff)
  * sdpaBackward(dims, scale, q, qOff, k, kOff, v, vOff, mask|null, maskOff|null, drop|null, weights,
@@ -11,6 +12,7 @@
 #include "addon_util.h"
 #include "kernels.h"
 #include "sdpa.h"
+#include "layernorm.h"
 
 typedef struct {
   float *data;
@@ -127,8 +129,61 @@ static napi_value sdpa_common(napi_env env, napi_callback_info info, int backwar
 static napi_value js_sdpa(napi_env env, napi_callback_info info) { return sdpa_common(env, info, 0); }
 static napi_value js_sdpa_backward(napi_env env, napi_callback_info info) { return sdpa_common(env, info, 1); }
 
-int att_register_sdpa(napi_env env, napi_value exports) {
+/* layerNorm(x, rows, cols, weight|null, bias|null, eps, out, mean, rstd) and
+ * layerNormBackward(dy, x, rows, cols, weight|null, mean, rstd, dx, dWeight|null, dBias|null) */
+static napi_value layer_norm_common(napi_env env, napi_callback_info info, int backward) {
+  const char *name = backward ? "layerNormBackward" : "layerNorm";
+  size_t argc = 10;
+  napi_value v[10];
+  char msg[220];
+  const size_t want = backward ? 10 : 9;
+  if (napi_get_cb_info(env, info, &argc, v, NULL, NULL) != napi_ok || argc < want) {
+    snprintf(msg, sizeof msg, "%s: expected %zu arguments", name, want);
+    return fail(env, msg);
+  }
+  long rows, cols, n0, n1, wl, bl = 0, ol, ml, rl, dxl = 0, dwl = 0, dbl = 0;
+  void *a0, *a1 = NULL, *w, *b = NULL, *out = NULL, *mean, *rstd, *dx = NULL, *dw = NULL, *db = NULL;
+  double eps = 0;
+  int ok;
+  if (!backward) {
+    ok = get_typed(env, v[0], napi_float32_array, &a0, &n0) && get_long(env, v[1], &rows) && get_long(env, v[2], &cols) &&
+         get_nullable(env, v[3], napi_float32_array, &w, &wl) && get_nullable(env, v[4], napi_float32_array, &b, &bl) &&
+         napi_get_value_double(env, v[5], &eps) == napi_ok && get_typed(env, v[6], napi_float32_array, &out, &ol) &&
+         get_typed(env, v[7], napi_float32_array, &mean, &ml) && get_typed(env, v[8], napi_float32_array, &rstd, &rl);
+    n1 = n0;
+  } else {
+    ok = get_typed(env, v[0], napi_float32_array, &a0, &n0) && get_typed(env, v[1], napi_float32_array, &a1, &n1) &&
+         get_long(env, v[2], &rows) && get_long(env, v[3], &cols) && get_nullable(env, v[4], napi_float32_array, &w, &wl) &&
+         get_typed(env, v[5], napi_float32_array, &mean, &ml) && get_typed(env, v[6], napi_float32_array, &rstd, &rl) &&
+         get_typed(env, v[7], napi_float32_array, &dx, &dxl) && get_nullable(env, v[8], napi_float32_array, &dw, &dwl) &&
+         get_nullable(env, v[9], napi_float32_array, &db, &dbl);
+    ol = dxl;
+  }
+  if (!ok) {
+    snprintf(msg, sizeof msg, "%s: bad arguments", name);
+    return fail(env, msg);
+  }
+  const double n = (double)rows * (double)cols;
+  if (rows < 0 || cols < 1 || n > n0 || n > n1 || n > ol || rows > ml || rows > rl || (w && wl < cols) || (b && bl < cols) ||
+      (dw && dwl < cols) || (db && dbl < cols)) {
+    snprintf(msg, sizeof msg, "%s: rows=%ld cols=%ld exceed the arrays", name, rows, cols);
+    return fail(env, msg);
+  }
+  if (backward)
+    att_layer_norm_backward((const float *)a0, (const float *)a1, rows, cols, (const float *)w, (const float *)mean, (const float *)rstd,
+                            (float *)dx, (float *)dw, (float *)db);
+  else
+    att_layer_norm((const float *)a0, rows, cols, (const float *)w, (const float *)b, (float)eps, (float *)out, (float *)mean, (float *)rstd);
+  return NULL;
+}
+
+static napi_value js_layer_norm(napi_env env, napi_callback_info info) { return layer_norm_common(env, info, 0); }
+static napi_value js_layer_norm_backward(napi_env env, napi_callback_info info) { return layer_norm_common(env, info, 1); }
+
+int att_register_transformer(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
+    {"layerNorm", NULL, js_layer_norm, NULL, NULL, NULL, napi_default, NULL},
+    {"layerNormBackward", NULL, js_layer_norm_backward, NULL, NULL, NULL, napi_default, NULL},
     {"sdpa", NULL, js_sdpa, NULL, NULL, NULL, napi_default, NULL},
     {"sdpaBackward", NULL, js_sdpa_backward, NULL, NULL, NULL, napi_default, NULL},
   };
