@@ -25,18 +25,15 @@ export class TopList {
   }
 
   /**
-   * Inserts a hypothesis unless it ranks past the capacity. A key already present keeps its
-   * better-ranked score: the same sentence may come back scored a rounding error apart (a model
-   * on a native backend scores a prefix in batches of different sizes), and a second copy would
-   * push a distinct hypothesis out.
+   * Inserts a hypothesis unless it ranks past the capacity. A key already present is replaced:
+   * the same sentence may come back scored a rounding error apart (a native backend's matrix
+   * products can differ in the last bit with the batch a row is computed in), and two copies
+   * would push a distinct hypothesis out.
    */
   add(hyp: Hypothesis, key: number[]): void {
     const items = this.items;
     const same = items.findIndex((e) => compareTokens(e.key, key) === 0);
-    if (same >= 0) {
-      if (!ranksBefore(hyp.score, key, items[same].hyp.score, items[same].key)) return;
-      items.splice(same, 1);
-    }
+    if (same >= 0) items.splice(same, 1);
     let i = items.length;
     while (i > 0 && ranksBefore(hyp.score, key, items[i - 1].hyp.score, items[i - 1].key)) i--;
     if (i >= this.capacity) return;

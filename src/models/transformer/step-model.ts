@@ -1,6 +1,7 @@
 import * as F from '../../autograd/ops/index.js';
 import type { StepModel } from '../../decode/step-model.js';
 import type { KeyValue } from '../../nn/layers/multihead-attention.js';
+import { generateSquareSubsequentMask } from '../../nn/layers/multihead-attention.js';
 import { TransformerDecoderCache } from '../../nn/layers/transformer-decoder.js';
 import { fmtShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -47,9 +48,7 @@ export class TransformerStepModel implements StepModel<TransformerDecoderState> 
     if (lengths.length !== B) throw new Error(`TransformerStepModel: ${lengths.length} lengths for ${B} sources`);
     this.vocabSize = model.config.tgtVocabSize;
     this.sourceLengths = Int32Array.from(lengths);
-    const pad = new Int32Array(B * S);
-    for (let b = 0; b < B; b++) for (let s = lengths[b]; s < S; s++) pad[b * S + s] = 1;
-    const padding = new Tensor(pad, [B, S]);
+    const padding = sourcePadding(lengths, S);
     const { memory, layers } = inference(model, () => {
       const memory = model.encode(src, padding);
       const layers = [...model.transformer.decoder.layers].map((l) => ({ self: null, cross: l.multihead_attn.projectKeyValue(memory, memory) }));
@@ -103,43 +102,49 @@ export interface PrefixState {
 }
 
 /**
- * The same StepModel without a cache: every step runs the whole teacher-forced forward on each
- * row's full prefix and keeps the last position. The reference the cached decoder is tested
- * against, and the baseline of the decoding benchmark.
+ * The same StepModel without a key/value cache: the sources are encoded once, and every step runs
+ * the decoder over each row's whole prefix (causal mask) and keeps the last position, as decoding
+ * without a cache does. The reference the cached decoder is tested against, and the baseline of
+ * the decoding benchmark.
  */
 export class TransformerRecomputeStepModel implements StepModel<PrefixState> {
   readonly vocabSize: number;
   readonly bos = BOS_ID;
   readonly eos = EOS_ID;
   readonly sourceLengths: Int32Array;
-  private readonly src: Int32Array;
-  private readonly S: number;
+  /** (B, S, E) */
+  private readonly memory: Tensor;
+  private readonly padding: Tensor;
 
   constructor(readonly model: TransformerTranslator, src: Tensor, lengths: Int32Array) {
     if (src.ndim !== 2) throw new Error(`TransformerRecomputeStepModel: src must be [B, S], got ${fmtShape(src.shape)}`);
+    const [B, S] = src.shape;
+    if (lengths.length !== B) throw new Error(`TransformerRecomputeStepModel: ${lengths.length} lengths for ${B} sources`);
     this.vocabSize = model.config.tgtVocabSize;
     this.sourceLengths = Int32Array.from(lengths);
-    this.src = Int32Array.from(src.values() as Int32Array);
-    this.S = src.shape[1];
+    this.padding = sourcePadding(lengths, S);
+    this.memory = inference(model, () => model.encode(src, this.padding));
   }
 
   start(batch: number): PrefixState {
-    if (batch !== this.sourceLengths.length) throw new Error(`TransformerRecomputeStepModel.start: ${this.sourceLengths.length} sources, asked for ${batch}`);
+    if (batch !== this.sourceLengths.length) throw new Error(`TransformerRecomputeStepModel.start: ${this.sourceLengths.length} sources were encoded, asked for ${batch}`);
     return { sources: Array.from({ length: batch }, (_, i) => i), prefixes: Array.from({ length: batch }, () => []) };
   }
 
   step(state: PrefixState, tokens: Int32Array): { logProbs: Float32Array; state: PrefixState } {
-    const R = state.sources.length, S = this.S, V = this.vocabSize;
+    const R = state.sources.length, V = this.vocabSize, m = this.model;
     if (tokens.length !== R) throw new Error(`TransformerRecomputeStepModel.step: ${tokens.length} tokens for ${R} state rows`);
     const prefixes = state.prefixes.map((p, r) => [...p, tokens[r]]);
     const T = prefixes[0].length; // searches step every row of a state together, so all prefixes have one length
-    const src = new Int32Array(R * S), tgtIn = new Int32Array(R * T);
-    state.sources.forEach((b, r) => { src.set(this.src.subarray(b * S, (b + 1) * S), r * S); tgtIn.set(prefixes[r], r * T); });
-    const logProbs = new Float32Array(R * V);
-    inference(this.model, () => {
-      const { logits } = this.model.forward({ src, srcShape: [R, S], srcLengths: Int32Array.from(state.sources, (b) => this.sourceLengths[b]), tgtIn, tgtShape: [R, T] });
-      const lp = F.logSoftmax(logits, 2).values() as Float32Array; // (R, T, V)
-      for (let r = 0; r < R; r++) logProbs.set(lp.subarray((r * T + T - 1) * V, (r * T + T) * V), r * V);
+    const tgtIn = new Int32Array(R * T);
+    prefixes.forEach((p, r) => tgtIn.set(p, r * T));
+    const logProbs = inference(m, () => {
+      const rows = new Tensor(Int32Array.from(state.sources), [R]);
+      const h = m.transformer.decoder.forward(m.embedTarget(new Tensor(tgtIn, [R, T])), F.indexSelect(this.memory, 0, rows), {
+        tgtMask: generateSquareSubsequentMask(T), memoryKeyPaddingMask: F.indexSelect(this.padding, 0, rows),
+      }); // (R, T, E)
+      const last = F.reshape(F.narrow(h, 1, T - 1, 1), [R, m.config.dModel]);
+      return F.logSoftmax(m.logits(last), 1).values() as Float32Array;
     });
     banSpecials(logProbs, V);
     return { logProbs, state: { sources: state.sources, prefixes } };
@@ -148,4 +153,12 @@ export class TransformerRecomputeStepModel implements StepModel<PrefixState> {
   select(state: PrefixState, rows: Int32Array): PrefixState {
     return { sources: Array.from(rows, (r) => state.sources[r]), prefixes: Array.from(rows, (r) => state.prefixes[r]) };
   }
+}
+
+/** (B, S) int32: 1 on the padding after each source's length. */
+function sourcePadding(lengths: Int32Array, S: number): Tensor {
+  const B = lengths.length;
+  const pad = new Int32Array(B * S);
+  for (let b = 0; b < B; b++) for (let s = lengths[b]; s < S; s++) pad[b * S + s] = 1;
+  return new Tensor(pad, [B, S]);
 }
