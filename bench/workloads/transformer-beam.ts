@@ -8,6 +8,7 @@
  * Metric: sentences per second; the cache line also reports its speed-up over recomputation.
  */
 import { beamSearch } from '../../src/decode/beam.js';
+import type { StepModel } from '../../src/decode/step-model.js';
 import { TransformerRecomputeStepModel, TransformerStepModel, TransformerTranslator } from '../../src/models/transformer/index.js';
 import { randint } from '../../src/tensor/creation.js';
 import { Generator, manualSeed } from '../../src/tensor/rng.js';
@@ -32,8 +33,8 @@ function run(opts: BenchOptions, emit: (r: ResultLine) => void): void {
     const iters = opts.iters ?? 3;
     const rates: Record<string, { median: number; min: number; max: number }> = {};
     for (const [impl, make] of [
-      ['attentive-recompute', () => new TransformerRecomputeStepModel(model, src, lengths)],
-      ['attentive-kv-cache', () => new TransformerStepModel(model, src, lengths)],
+      ['attentive-recompute', (): StepModel<unknown> => new TransformerRecomputeStepModel(model, src, lengths)],
+      ['attentive-kv-cache', (): StepModel<unknown> => new TransformerStepModel(model, src, lengths)],
     ] as const) {
       let steps = 0;
       const once = (): void => {

@@ -37,6 +37,12 @@ export interface Seq2SeqConfig {
   tieEmbeddings: boolean;
 }
 
+/** Every field of a Seq2SeqConfig (recipes and the registry reject other keys). */
+export const SEQ2SEQ_CONFIG_KEYS: readonly (keyof Seq2SeqConfig)[] = [
+  'kind', 'model', 'srcVocabSize', 'tgtVocabSize', 'srcEmbSize', 'tgtEmbSize', 'hiddenSize', 'decoderHiddenSize', 'layers',
+  'bidirectional', 'dropout', 'attention', 'attentionSize', 'inputFeeding', 'tieEmbeddings',
+];
+
 /** Fills in defaults and validates; every error names the field and its value. */
 export function resolveConfig(c: Partial<Seq2SeqConfig> & Pick<Seq2SeqConfig, 'srcVocabSize' | 'tgtVocabSize'>): Seq2SeqConfig {
   if (c.model !== undefined && c.kind !== undefined && c.model !== c.kind) throw new Error(`Seq2SeqConfig: kind '${c.kind}' and model '${c.model}' disagree`);

@@ -40,6 +40,12 @@ export interface TransformerTranslatorConfig {
   tieOutput: boolean;
 }
 
+/** Every key of a transformer config (what recipes and run folders may hold). */
+export const TRANSFORMER_CONFIG_KEYS: readonly (keyof TransformerTranslatorConfig)[] = [
+  'kind', 'srcVocabSize', 'tgtVocabSize', 'dModel', 'heads', 'encoderLayers', 'decoderLayers', 'dFf', 'dropout', 'normFirst', 'activation', 'positions', 'maxLen',
+  'shareEmbeddings', 'tieOutput',
+];
+
 export type TransformerTranslatorOptions = Partial<TransformerTranslatorConfig> & Pick<TransformerTranslatorConfig, 'srcVocabSize' | 'tgtVocabSize'>;
 
 /** Fills in defaults and validates; every error names the field and its value. */
@@ -63,8 +69,7 @@ export function resolveTransformerConfig(c: TransformerTranslatorOptions): Trans
     tieOutput: c.tieOutput ?? true,
   };
   if (c.kind !== undefined && c.kind !== 'transformer') throw new Error(`TransformerTranslatorConfig: kind must be 'transformer', got '${String(c.kind)}'`);
-  const known = new Set<string>([...Object.keys(out), 'model']);
-  for (const k of Object.keys(c)) if (!known.has(k)) throw new Error(`TransformerTranslatorConfig: unknown field '${k}'`);
+  for (const k of Object.keys(c)) if (!(TRANSFORMER_CONFIG_KEYS as readonly string[]).includes(k)) throw new Error(`TransformerTranslatorConfig: unknown field '${k}' (known: ${TRANSFORMER_CONFIG_KEYS.join(', ')})`);
   for (const k of ['srcVocabSize', 'tgtVocabSize', 'dModel', 'heads', 'encoderLayers', 'decoderLayers', 'dFf', 'maxLen'] as const) {
     const v = out[k];
     if (!Number.isInteger(v) || v < 1) throw new Error(`TransformerTranslatorConfig: ${k} must be a positive integer, got ${v}`);
