@@ -227,7 +227,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     const corpus = loadCorpus(options.data);
     pipeline = TextPipeline.learn(textConfig, sourceTokenizer(textConfig.srcTokenizer), corpus.train);
     manualSeed(o.seed);
-    model = createTranslationModel({ ...options.model, srcVocabSize: pipeline.srcVocab.size, tgtVocabSize: pipeline.tgtVocab.size });
+    model = createTranslationModel({ ...definedOnly(options.model ?? {}), srcVocabSize: pipeline.srcVocab.size, tgtVocabSize: pipeline.tgtVocab.size });
     runConfig = {
       type: 'attentive-translate-run', version: 1, model: model.config as RunConfig['model'], text: textConfig, data: options.data,
       train: { ...o, maxMinutes: Number.isFinite(o.maxMinutes) ? o.maxMinutes : null, maxSteps: Number.isFinite(o.maxSteps) ? o.maxSteps : null, finalEvalSentences: Number.isFinite(o.finalEvalSentences) ? o.finalEvalSentences : null,
