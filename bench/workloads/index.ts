@@ -6,5 +6,6 @@ import { w2Transformer } from './w2-transformer.js';
 import { w3Beam } from './w3-beam.js';
 import { w4Rbm } from './w4-rbm.js';
 import { w5Mlp } from './w5-mlp.js';
+import { w6TransformerBeam } from './transformer-beam.js';
 
-export const WORKLOADS: readonly Workload[] = [sgemm, w1Seq2seq, w2Transformer, w3Beam, w4Rbm, w5Mlp];
+export const WORKLOADS: readonly Workload[] = [sgemm, w1Seq2seq, w2Transformer, w3Beam, w4Rbm, w5Mlp, w6TransformerBeam];

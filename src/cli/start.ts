@@ -15,23 +15,25 @@ import { beamTreeSvg } from '../viz/beam-tree.js';
 import { heatmapSvg } from '../viz/heatmap.js';
 import { writeHeatmapPng } from '../viz/png-node.js';
 import { attentionMatrix, beamTreeNodes } from '../models/translation/pictures.js';
+import { attentionGridSvgs, layeredAttention } from '../models/transformer/pictures.js';
 
 export interface StartOptions {
-  /** Time cap of the attention model in minutes; the plain model gets half. */
+  /** Time cap of the attention model and of the Transformer in minutes; the plain model gets half. */
   minutes?: number;
-  /** Epochs of each model (native backend default 4). */
+  /** Epochs of each model (default: each recipe's; natively 4 for the LSTMs, 3 for the Transformer). */
   epochs?: number;
   out?: string;
   log?: (line: string) => void;
 }
 
 /**
- * The recipes start-attention and start-plain (recipes/), on the TypeScript backend with a smaller
- * corpus and model: it is ~50× slower.
+ * The recipes start-attention, start-plain and start-transformer (recipes/), on the TypeScript
+ * backend with a smaller corpus and models: it is ~50× slower.
  */
 function plan(backend: string, minutes?: number, epochs?: number) {
   const attention = loadRecipe('start-attention');
   const plain = loadRecipe('start-plain');
+  const transformer = loadRecipe('start-transformer');
   const js: Partial<TrainTranslationOptions> = backend === 'js'
     ? { data: { kind: 'embedded', nPairs: 3000, seed: 1 }, model: { hiddenSize: 48, srcEmbSize: 32, tgtEmbSize: 32, dropout: 0.1 }, batchSize: 32, lr: 3e-3, maxMinutes: 2, epochs: 40 }
     : {};
@@ -44,13 +46,15 @@ function plan(backend: string, minutes?: number, epochs?: number) {
   // minutes only cap a pathological case. The plain model gets as many epochs, so the comparison
   // is between models, not training lengths, and half the minutes (it runs about twice as fast).
   const over = (r: typeof attention, share: number) => {
-    const o = applyRecipe(r, { ...js, data: js.data ?? r.options.data! } as TrainTranslationOptions);
+    // the small model on the TypeScript backend is an LSTM's; the Transformer gets a narrow one of its own
+    const small = backend === 'js' && r === transformer ? { ...js, model: { dModel: 32, dFf: 128, heads: 4 } } : js;
+    const o = applyRecipe(r, { ...small, data: js.data ?? r.options.data! } as TrainTranslationOptions);
     if (minutes !== undefined) o.maxMinutes = minutes * share;
     else if (backend === 'js') o.maxMinutes = js.maxMinutes! * share;
     if (epochs !== undefined) o.epochs = epochs;
     return o;
   };
-  return { attention: over(attention, 1), plain: over(plain, 0.5) };
+  return { attention: over(attention, 1), plain: over(plain, 0.5), transformer: over(transformer, 1) };
 }
 
 const fmt = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(2));
@@ -59,7 +63,7 @@ const fmt = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-'
  * The main job: trains the attention model and the plain encoder-decoder on the embedded corpus,
  * compares them, translates a few sentences and writes pictures and a report into the run folder.
  */
-export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; attention: TrainSummary; plain: TrainSummary }> {
+export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; attention: TrainSummary; plain: TrainSummary; transformer: TrainSummary }> {
   const log = o.log ?? ((s: string) => console.log(s));
   const t0 = performance.now();
   // Speeds depend on what else the machine runs, so the job reports the load it saw.
@@ -73,22 +77,25 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
   log(`backend: ${backend}${backend === 'js' ? ' (TypeScript reference backend; the native one is not available, so the job uses a smaller corpus and model)' : ''}`);
   log(`load average at start: ${load()}`);
   log(`corpus: embedded grammar, ${data.nPairs} pairs; attention model ${p.attention.epochs} epochs (at most ${p.attention.maxMinutes} min), ` +
-    `plain model ${p.plain.epochs} epochs (at most ${(p.plain.maxMinutes ?? Infinity).toFixed(1)} min)`);
+    `plain model ${p.plain.epochs} epochs (at most ${(p.plain.maxMinutes ?? Infinity).toFixed(1)} min), Transformer ${p.transformer.epochs} epochs (at most ${p.transformer.maxMinutes} min)`);
   const run = (name: string) => ({ out: join(runDir, name), log: (s: string) => log(`  ${s}`) });
   log('\n== attention model (Bahdanau, input feeding) ==');
   const attention = await trainTranslation({ ...p.attention, ...run('attention') });
   log('\n== plain encoder-decoder (final state only) ==');
   const plain = await trainTranslation({ ...p.plain, ...run('plain') });
+  log('\n== Transformer (self-attention encoder and decoder) ==');
+  const transformer = await trainTranslation({ ...p.transformer, ...run('transformer') });
 
   log(`\n== test BLEU (${attention.results.test.greedy?.sentences ?? 0} held-out sentences) ==`);
   log(`              greedy   beam5   epochs  train min  tok/s`);
-  for (const [name, s] of [['attention', attention], ['plain', plain]] as const) {
+  for (const [name, s] of [['attention', attention], ['plain', plain], ['transformer', transformer]] as const) {
     log(`${name.padEnd(12)} ${fmt(s.results.test.greedy?.bleu).padStart(7)} ${fmt(s.results.test.beam5?.bleu).padStart(7)} ` +
       `${String(s.epochs).padStart(8)} ${(s.trainSeconds / 60).toFixed(1).padStart(10)} ${s.tokensPerSecond.toFixed(0).padStart(6)}`);
   }
 
   const att = await loadRun(join(runDir, 'attention'));
   const pl = await loadRun(join(runDir, 'plain'));
+  const tf = await loadRun(join(runDir, 'transformer'));
   const corpus = loadCorpus(data);
   const held = [...corpus.valid, ...corpus.test];
 
@@ -101,7 +108,8 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
     log(`zh:        ${q.zh}`);
     log(`reference: ${q.en}`);
     log(`attention: ${tr(att, q.zh)}`);
-    log(`plain:     ${tr(pl, q.zh)}\n`);
+    log(`plain:     ${tr(pl, q.zh)}`);
+    log(`transformer: ${tr(tf, q.zh)}\n`);
   }
 
   // Pictures for the longest picked sentence.
@@ -114,29 +122,41 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
   writeFileSync(join(runDir, 'attention.svg'), heatmapSvg(m, { rowLabels, colLabels: src.tokens, title: show.zh, xLabel: 'source', yLabel: 'output' }));
   writeHeatmapPng(join(runDir, 'attention.png'), m, { cellSize: 24 });
   writeFileSync(join(runDir, 'beam-tree.svg'), beamTreeSvg(beamTreeNodes(beam.tree!, att.pipeline), { title: show.zh }));
+  // The Transformer on the same sentence: cross-attention per layer and head, and the encoder's
+  // self-attention (each source character attending to the others of its sentence).
+  const tfSrc = tf.pipeline.encodeSrc(show.zh);
+  const tfBest = translateIds(tf.model, [tfSrc.ids], { method: 'beam', beamSize: 5 })[0].nBest[0];
+  const tfRows = [...tf.pipeline.tgtTokenStrings(tfBest.tokens), ...(tfBest.finished ? ['</s>'] : [])];
+  const tfMaps = layeredAttention(tf.model.attentionMaps(tfSrc.ids, tfBest.tokens, tfBest.finished))!;
+  const tfPictures = attentionGridSvgs(tfMaps, tfSrc.tokens, tfRows, show.zh);
+  writeFileSync(join(runDir, 'transformer-cross-attention.svg'), tfPictures.cross!);
+  writeFileSync(join(runDir, 'transformer-self-attention.svg'), tfPictures.encoder!);
 
   // BLEU by source length, plain vs attention, on all held-out sentences (greedy).
   const lengths = held.map((q) => att.pipeline.srcTokens(q.zh).length);
   const refs = held.map((q) => q.en);
   const hypA = evaluateBleu(att.model, att.pipeline, held, { method: 'greedy' }).hypotheses;
   const hypP = evaluateBleu(pl.model, pl.pipeline, held, { method: 'greedy' }).hypotheses;
+  const hypT = evaluateBleu(tf.model, tf.pipeline, held, { method: 'greedy' }).hypotheses;
   const bA = bleuByLength(lengths, hypA, refs);
   const bP = bleuByLength(lengths, hypP, refs);
+  const bT = bleuByLength(lengths, hypT, refs);
   // Bucket names only: longer labels get cut off under the bars; the counts are in report.md.
   const cats = bA.map((b) => b.label);
   writeFileSync(join(runDir, 'bleu-by-length.svg'), barChartSvg(cats, [
     { name: 'plain', values: bP.map((b) => b.bleu) },
     { name: 'attention', values: bA.map((b) => b.bleu) },
+    { name: 'transformer', values: bT.map((b) => b.bleu) },
   ], { title: 'BLEU by source length (held-out, greedy)', xLabel: 'source length in characters', yLabel: 'BLEU', showValues: true, yDomain: [0, 100] }));
 
   const report = [
-    '# Chinese→English on the embedded corpus: plain vs attention',
+    '# Chinese→English on the embedded corpus: plain vs attention vs Transformer',
     '',
     `Backend: ${backend}. Corpus: ${data.nPairs} generated pairs (${corpus.train.length} train / ${corpus.valid.length} valid / ${corpus.test.length} test).`,
     '',
     '| model | parameters | epochs | train time (s) | tokens/s | best valid BLEU (greedy, 200 sent.) | test greedy | test beam5 |',
     '|---|---|---|---|---|---|---|---|',
-    ...[['attention (Bahdanau)', attention], ['plain', plain]].map(([n, s]) => {
+    ...[['attention (Bahdanau)', attention], ['plain', plain], ['Transformer', transformer]].map(([n, s]) => {
       const r = (s as TrainSummary).results;
       const t = s as TrainSummary;
       return `| ${n} | ${t.parameters} | ${t.epochs} | ${t.trainSeconds.toFixed(0)} | ${t.tokensPerSecond.toFixed(0)} | ${fmt(t.bestValidBleu)} | ${fmt(r.test.greedy?.bleu)} | ${fmt(r.test.beam5?.bleu)} |`;
@@ -146,9 +166,9 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
     '',
     '![BLEU by source length](bleu-by-length.svg)',
     '',
-    '| source length | sentences | plain | attention |',
-    '|---|---|---|---|',
-    ...bA.map((b, i) => `| ${b.label} | ${b.n} | ${fmt(bP[i].bleu)} | ${fmt(b.bleu)} |`),
+    '| source length | sentences | plain | attention | Transformer |',
+    '|---|---|---|---|---|',
+    ...bA.map((b, i) => `| ${b.label} | ${b.n} | ${fmt(bP[i].bleu)} | ${fmt(b.bleu)} | ${fmt(bT[i].bleu)} |`),
     '',
     '## Attention and beam search',
     '',
@@ -158,26 +178,39 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
     '',
     '![beam tree](beam-tree.svg)',
     '',
+    '## The Transformer\'s attention',
+    '',
+    `Sentence: ${show.zh} → ${tf.pipeline.decodeTgt(tfBest.tokens)}`,
+    '',
+    'Cross-attention (output over source) per decoder layer (rows) and head (columns; the first is their mean):',
+    '',
+    '![Transformer cross-attention](transformer-cross-attention.svg)',
+    '',
+    'Encoder self-attention: each source character attending to the characters of its sentence:',
+    '',
+    '![Transformer encoder self-attention](transformer-self-attention.svg)',
+    '',
     `BLEU signature: ${attention.bleuSignature}`,
     '',
   ].join('\n');
   writeFileSync(join(runDir, 'report.md'), report);
   log('== BLEU by source length (held-out, greedy) ==');
-  log(`length      n   plain  attention`);
-  bA.forEach((b, i) => log(`${b.label.padEnd(8)} ${String(b.n).padStart(4)} ${fmt(bP[i].bleu).padStart(7)} ${fmt(b.bleu).padStart(10)}`));
+  log(`length      n   plain  attention  transformer`);
+  bA.forEach((b, i) => log(`${b.label.padEnd(8)} ${String(b.n).padStart(4)} ${fmt(bP[i].bleu).padStart(7)} ${fmt(b.bleu).padStart(10)} ${fmt(bT[i].bleu).padStart(12)}`));
   log(`\ntotal time ${((performance.now() - t0) / 60000).toFixed(1)} min; load average at the end: ${load()}`);
   log(`run folder: ${runDir}`);
-  log(`  report.md, bleu-by-length.svg, attention.svg, attention.png, beam-tree.svg; models in attention/ and plain/`);
+  log(`  report.md, bleu-by-length.svg, attention.svg, attention.png, beam-tree.svg, transformer-cross-attention.svg, transformer-self-attention.svg; models in attention/, plain/ and transformer/`);
   log(`  try: attentive translate --run ${join(runDir, 'attention')} --show-attention "${show.zh}"`);
-  return { runDir, attention, plain };
+  log(`       attentive translate --run ${join(runDir, 'transformer')} --attention-out transformer.svg "${show.zh}"`);
+  return { runDir, attention, plain, transformer };
 }
 
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('main job: train attention and plain translation models on the embedded corpus, compare them, write pictures and a report')
-    .option('--epochs <n>', 'epochs of each model (default 4 native, 40 TypeScript backend)', (v) => Number(v))
-    .option('--minutes <m>', 'time cap of the attention model; the plain model gets half (default 12 native, 2 TypeScript backend)', (v) => Number(v))
+    .description('main job: train attention, plain and Transformer translation models on the embedded corpus, compare them, write pictures and a report')
+    .option('--epochs <n>', 'epochs of each model (default: 4 for the LSTMs and 3 for the Transformer natively, 40 on the TypeScript backend)', (v) => Number(v))
+    .option('--minutes <m>', 'time cap of the attention model and of the Transformer; the plain model gets half (default 12 native, 2 TypeScript backend)', (v) => Number(v))
     .option('--out <dir>', 'run folder (default runs/start-<timestamp>)')
     .action(async (f: { minutes?: number; epochs?: number; out?: string }) => {
       await runStart({ minutes: f.minutes, epochs: f.epochs, out: f.out });

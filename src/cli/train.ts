@@ -25,6 +25,7 @@ interface TrainTranslateFlags {
   dataSeed?: number; validSentences?: number; beamSize?: number; lengthPenalty?: number; progress?: boolean; tgtMinFreq?: number;
   lrSchedule?: 'inverse-sqrt' | 'plateau' | 'linear' | 'wsd'; lrDecaySteps?: number; lrDecayFraction?: number; lrFinal?: number; lrDecay?: number; lrPatience?: number; selectBy?: 'bleu' | 'loss';
   maxSteps?: number; finalEvalSentences?: number; exactNodes?: number; exactSentences?: number; finalEvalSplits?: ('valid' | 'test')[];
+  dModel?: number; heads?: number; ff?: number; postLn?: boolean; shareEmbeddings?: boolean; adamBetas?: [number, number]; adamEps?: number;
 }
 
 /** `attentive train translate ...`: trains a Chinese→English seq2seq model into a run folder. */
@@ -33,7 +34,7 @@ export function registerTrainCommand(program: Command): void {
   const train = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train a model (see the tasks below)');
   train
     .command('translate')
-    .description('train a Chinese→English encoder-decoder (plain or with attention) and write a run folder')
+    .description('train a Chinese→English translator (plain or attention LSTM encoder-decoder, or Transformer) and write a run folder')
     .option('--recipe <name>', `named recipe (a file in ${RECIPES_DIR}); flags given override its values. Default: the recipe for --model on --data if there is one ('none': the built-in defaults)`)
     .option('--data <spec>', "'embedded' (generated grammar corpus) or 'tatoeba:PATH' (cmn.txt file or folder with train/valid/test.tsv)")
     .option('--model <kind>', translationModelKinds().join(' | '), (v) => {
@@ -57,6 +58,17 @@ export function registerTrainCommand(program: Command): void {
     .option('--layers <l>', 'LSTM layers (default 1)', int('--layers'))
     .option('--bidirectional', 'bidirectional encoder')
     .option('--dropout <p>', 'dropout (default 0.1)', num('--dropout'))
+    .option('--d-model <d>', 'transformer: model width (default 256); --layers sets encoder and decoder layers (default 3 each)', int('--d-model'))
+    .option('--heads <h>', 'transformer: attention heads (default 4)', int('--heads'))
+    .option('--ff <f>', 'transformer: feed-forward size (default 4 × d-model)', int('--ff'))
+    .option('--post-ln', 'transformer: post-LN as the paper (default pre-LN)')
+    .option('--share-embeddings', 'transformer: one embedding matrix for source and target (needs a joint vocabulary)')
+    .option('--adam-betas <b1,b2>', `Adam's moment decay rates (default ${TRAIN_DEFAULTS.adamBetas.join(',')})`, (v) => {
+      const b = v.split(',').map(Number);
+      if (b.length !== 2 || !b.every((x) => x >= 0 && x < 1)) throw new InvalidArgumentError(`must be two numbers in [0, 1) separated by a comma, got '${v}'`);
+      return b as [number, number];
+    })
+    .option('--adam-eps <e>', `Adam's epsilon (default ${TRAIN_DEFAULTS.adamEps})`, num('--adam-eps'))
     .option('--lr <lr>', `peak Adam learning rate (default ${TRAIN_DEFAULTS.lr})`, num('--lr'))
     .option('--warmup <steps>', `warmup steps, then 1/sqrt(step) decay (default ${TRAIN_DEFAULTS.warmupSteps})`, int('--warmup'))
     .option('--lr-schedule <kind>', "'inverse-sqrt' (decay after warmup), 'plateau' (constant, × --lr-decay when validation loss stalls), 'linear' (down to --lr-final × lr at --lr-decay-steps) or 'wsd' (constant, then down to --lr-final × lr over the last --lr-decay-fraction of the time budget or epochs)", (v) => {
@@ -116,13 +128,16 @@ export function registerTrainCommand(program: Command): void {
         data: data ?? { kind: 'embedded' },
         resume: f.resume,
         out: f.out,
-        model: {
+        model: (given('model') ?? (recipe?.options.model as { kind?: string } | undefined)?.kind ?? f.model) === 'transformer' ? {
+          kind: recipe ? given('model') : f.model, dModel: f.dModel, heads: f.heads, dFf: f.ff, encoderLayers: f.layers, decoderLayers: f.layers,
+          dropout: f.dropout, normFirst: f.postLn ? false : undefined, shareEmbeddings: f.shareEmbeddings,
+        } : {
           kind: recipe ? given('model') : f.model, attention: given('attention'), hiddenSize: f.hidden, decoderHiddenSize: f.decoderHidden,
           srcEmbSize: emb, tgtEmbSize: emb, layers: f.layers, bidirectional: given('bidirectional'),
           dropout: f.dropout, inputFeeding: given('inputFeeding'), tieEmbeddings: given('tieEmbeddings'),
         } as TrainTranslationOptions['model'],
         text: { srcTokenizer: given('srcTokenizer'), bpeMerges: f.bpe, lowercase: given('lowercase'), tgtMinFreq: f.tgtMinFreq },
-        epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, warmupSteps: f.warmup, clip: f.clip, labelSmoothing: f.labelSmoothing,
+        epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, adamBetas: f.adamBetas, adamEps: f.adamEps, warmupSteps: f.warmup, clip: f.clip, labelSmoothing: f.labelSmoothing,
         patience: f.patience, maxMinutes: f.maxMinutes, maxSteps: f.maxSteps, seed: f.seed, validBleuSentences: f.validSentences, finalBeamSize: f.beamSize, finalLengthPenalty: f.lengthPenalty,
         lrSchedule: f.lrSchedule, lrDecaySteps: f.lrDecaySteps, lrDecayFraction: f.lrDecayFraction, lrFinal: f.lrFinal, lrDecay: f.lrDecay, lrPatience: f.lrPatience, selectBy: f.selectBy,
         finalEvalSentences: f.finalEvalSentences, exactNodeBudget: f.exactNodes, exactSentences: f.exactSentences, finalEvalSplits: f.finalEvalSplits,

@@ -10,7 +10,8 @@ import { BOS_ID } from '../text/vocab.js';
 import { attentionMatrix, beamTreeNodes } from '../models/translation/pictures.js';
 import { beamTreeSvg } from '../viz/beam-tree.js';
 import { heatmapSvg } from '../viz/heatmap.js';
-import { writeHeatmapPng } from '../viz/png-node.js';
+import { writeHeatmapPng, writePng } from '../viz/png-node.js';
+import { attentionGridRasters, attentionGridSvgs, layeredAttention, type LayeredAttention } from '../models/transformer/pictures.js';
 import { textHeatmap } from '../viz/text-heatmap.js';
 
 export interface TranslateOptions {
@@ -99,8 +100,8 @@ export async function translateLines(lines: readonly string[], o: TranslateOptio
     if (!best) return;
     if (o.showAttention || o.attentionOut) {
       const m = attentionMatrix(model, it.ids, best.tokens, best.finished);
+      const rowLabels = [...pipeline.tgtTokenStrings(best.tokens), ...(best.finished ? ['</s>'] : [])];
       if (m) {
-        const rowLabels = [...pipeline.tgtTokenStrings(best.tokens), ...(best.finished ? ['</s>'] : [])];
         if (o.showAttention) io.out(textHeatmap(m, { rowLabels, colLabels: it.tokens }));
         if (o.attentionOut) {
           const path = numbered(o.attentionOut, k, items.length);
@@ -109,6 +110,8 @@ export async function translateLines(lines: readonly string[], o: TranslateOptio
           io.warn(`translate: attention picture written to ${path}`);
         }
       }
+      const layered = layeredAttention(model.attentionMaps(it.ids, best.tokens, best.finished));
+      if (layered) writeLayeredAttention(layered, o, io, { rowLabels, srcTokens: it.tokens, text: it.text, path: o.attentionOut && numbered(o.attentionOut, k, items.length) });
     }
     if (o.beamTreeOut && r.tree) {
       const path = numbered(o.beamTreeOut, k, items.length);
@@ -117,6 +120,33 @@ export async function translateLines(lines: readonly string[], o: TranslateOptio
     }
   });
   return problems;
+}
+
+/**
+ * A model with attention per layer and head (the Transformer): the text view shows each layer's
+ * mean over heads; --attention-out adds NAME-cross and NAME-encoder pictures with every head.
+ */
+function writeLayeredAttention(
+  l: LayeredAttention, o: TranslateOptions, io: TranslateIo,
+  it: { rowLabels: string[]; srcTokens: string[]; text: string; path?: string },
+): void {
+  if (o.showAttention) {
+    for (const maps of [...l.cross, ...l.encoder]) {
+      io.out(maps[0].name);
+      io.out(textHeatmap(maps[0].weights, { rowLabels: maps[0].rows === 'target' ? it.rowLabels : it.srcTokens, colLabels: it.srcTokens }));
+    }
+  }
+  if (!it.path) return;
+  const dot = it.path.lastIndexOf('.');
+  const named = (part: string) => `${it.path!.slice(0, dot)}-${part}${it.path!.slice(dot)}`;
+  const pictures = /\.png$/i.test(it.path) ? attentionGridRasters(l) : attentionGridSvgs(l, it.srcTokens, it.rowLabels, it.text);
+  for (const part of ['cross', 'encoder'] as const) {
+    const p = pictures[part];
+    if (!p) continue;
+    if (typeof p === 'string') writeFileSync(named(part), p);
+    else writePng(named(part), p);
+    io.warn(`translate: ${part === 'cross' ? 'cross-attention' : 'encoder self-attention'} by layer and head written to ${named(part)}`);
+  }
 }
 
 async function readStdin(): Promise<string> {

@@ -37,6 +37,8 @@ interface Node<S> {
   finished: boolean;
   state: S | null;
   row: number;
+  /** A prefix of the greedy result that seeded the bound (see below). */
+  onGreedy: boolean;
 }
 
 /**
@@ -116,8 +118,12 @@ export function exactSearch<S>(model: StepModel<S>, batch: number, opts: ExactOp
     const heap = new BinaryHeap<Node<S>>((a, b) => ranksBefore(a.logProb, a.key, b.logProb, b.key));
     heap.push({
       tokens: [], key: [], logProb: 0, stepLogProbs: [], complete: false, finished: false,
-      state: model.select(start, Int32Array.of(s)), row: 0,
+      state: model.select(start, Int32Array.of(s)), row: 0, onGreedy: g.logProb > -Infinity,
     });
+    // The greedy sentence is scored again by this search, possibly a rounding error lower than
+    // greedy's own batch scored it: its path is never pruned by its own seed, and reaching it
+    // replaces the seed's score, so the bound and the heap agree.
+    const greedyNext = (n: Node<S>): number => (n.tokens.length < g.tokens.length ? g.tokens[n.tokens.length] : g.finished ? eos : -1);
     const emitted: Hypothesis[] = [];
     let expansions = 0;
     let outOfBudget = false;
@@ -125,7 +131,7 @@ export function exactSearch<S>(model: StepModel<S>, batch: number, opts: ExactOp
       const popped: Node<S>[] = [];
       while (heap.size > 0 && popped.length < B && emitted.length < nBest) {
         const top = heap.peek() as Node<S>;
-        if (pruned(top.logProb, top.key)) {
+        if (!top.onGreedy && pruned(top.logProb, top.key)) {
           heap.pop();
           continue;
         }
@@ -158,17 +164,18 @@ export function exactSearch<S>(model: StepModel<S>, batch: number, opts: ExactOp
           if (!(lp > -Infinity)) continue;
           if (v === eos && p.tokens.length < minLength) continue;
           const logProb = p.logProb + lp;
+          const onGreedy = p.onGreedy && v === greedyNext(p);
           const b = found.bound;
-          if (b !== undefined && logProb < b.score) continue;
+          if (!onGreedy && b !== undefined && logProb < b.score) continue;
           const finished = v === eos;
           const tokens = finished ? p.tokens : [...p.tokens, v];
           const key = finished ? [...p.tokens, eos] : tokens;
-          if (pruned(logProb, key)) continue;
+          if (!onGreedy && pruned(logProb, key)) continue;
           const complete = finished || tokens.length === T;
           const stepLogProbs = [...p.stepLogProbs, lp];
           const child: Node<S> = {
             tokens, key, logProb, stepLogProbs, complete, finished,
-            state: complete ? null : states[j], row: rows[j],
+            state: complete ? null : states[j], row: rows[j], onGreedy,
           };
           if (complete) found.add({ tokens, logProb, score: logProb, stepLogProbs, finished }, key);
           heap.push(child);

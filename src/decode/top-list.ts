@@ -24,12 +24,18 @@ export class TopList {
     return b === undefined || ranksBefore(score, key, b.score, b.key);
   }
 
-  /** Inserts a hypothesis unless an identical key is present or it ranks past the capacity. */
+  /**
+   * Inserts a hypothesis unless it ranks past the capacity. A key already present is replaced:
+   * the same sentence may come back scored a rounding error apart (a native backend's matrix
+   * products can differ in the last bit with the batch a row is computed in), and two copies
+   * would push a distinct hypothesis out.
+   */
   add(hyp: Hypothesis, key: number[]): void {
     const items = this.items;
+    const same = items.findIndex((e) => compareTokens(e.key, key) === 0);
+    if (same >= 0) items.splice(same, 1);
     let i = items.length;
     while (i > 0 && ranksBefore(hyp.score, key, items[i - 1].hyp.score, items[i - 1].key)) i--;
-    if (i > 0 && compareTokens(items[i - 1].key, key) === 0) return;
     if (i >= this.capacity) return;
     items.splice(i, 0, { hyp, key });
     if (items.length > this.capacity) items.pop();

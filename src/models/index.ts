@@ -1,4 +1,5 @@
 export * as seq2seq from './seq2seq/index.js';
+export * as transformer from './transformer/index.js';
 export * from './translation/model.js';
 export * from './translation/registry.js';
 export * from './translation/search.js';

@@ -6,3 +6,4 @@ export * from './beam-tree.js';
 export * from './image-grid.js';
 export * from './colormap.js';
 export * from './east-asian-width.js';
+export * from './panel-grid.js';

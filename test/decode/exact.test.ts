@@ -87,3 +87,44 @@ test('exact search rejects bad options with the function name', () => {
   assert.throws(() => exactSearch(model, 1, { nodeBudget: 0 }), /exactSearch: nodeBudget must be a positive integer, got 0/);
   assert.throws(() => exactSearch(model, 1, { maxLength: 0 }), /exactSearch: maxLength must be a positive integer, got 0/);
 });
+
+test('the top list keeps one copy of a sentence scored twice a rounding error apart (the newest score)', async () => {
+  const { TopList } = await import('../../src/decode/top-list.js');
+  const hyp = (tokens: number[], logProb: number) => ({ tokens, logProb, score: logProb, stepLogProbs: [], finished: false });
+  const list = new TopList(3);
+  list.add(hyp([], -4.38), []);
+  list.add(hyp([4, 4], -4.7365683), [4, 4]);
+  list.add(hyp([4, 4], -4.7365681), [4, 4]); // the same sentence, from another batch
+  list.add(hyp([4, 1], -5.37), [4, 1]);
+  assert.deepEqual(list.hypotheses().map((h) => [h.tokens, h.score]), [[[], -4.38], [[4, 4], -4.7365681], [[4, 1], -5.37]]);
+  list.add(hyp([4, 4], -5.5), [4, 4]); // a new score for it moves it
+  assert.deepEqual(list.hypotheses().map((h) => [h.tokens, h.score]), [[[], -4.38], [[4, 1], -5.37], [[4, 4], -5.5]]);
+});
+
+test('exact search finds the same top list when the greedy run that seeds its bound scored a sentence a rounding error higher', () => {
+  // A model whose scores depend on how many rows a step gets, by a rounding error (as a native
+  // GEMM may): greedy (several rows) sees its sentence slightly more probable than the search
+  // (one row per step) does.
+  const base = markovModel(6, 4, 3);
+  type St = ReturnType<typeof base.start>;
+  const wobbly = {
+    vocabSize: base.vocabSize, bos: base.bos, eos: base.eos,
+    start: (b: number) => base.start(b),
+    select: (st: St, rows: Int32Array) => base.select(st, rows),
+    step(state: St, tokens: Int32Array) {
+      const out = base.step(state, tokens);
+      const lp = Float32Array.from(out.logProbs);
+      if (tokens.length > 1) for (let i = 0; i < lp.length; i++) lp[i] += 1e-6;
+      return { logProbs: lp, state: out.state };
+    },
+  };
+  for (const nBest of [1, 3]) {
+    const opts = { maxLength: 4, nBest, batchSize: 1 };
+    const ex = exactSearch(wobbly, 3, opts);
+    const en = exhaustiveSearch(base, 3, opts);
+    for (let i = 0; i < 3; i++) {
+      assert.equal(ex[i].exact, true);
+      assert.deepEqual(ex[i].nBest.map((h) => h.tokens), en[i].nBest.map((h) => h.tokens), `nBest ${nBest}, sentence ${i}`);
+    }
+  }
+});

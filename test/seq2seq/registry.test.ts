@@ -28,7 +28,7 @@ test('registry: builds each kind from its config; old LSTM configs name the kind
   assert.equal(maps.length, 1);
   assert.deepEqual([maps[0].weights.length, maps[0].weights[0].length], [3, 3]);
   for (const row of maps[0].weights) assert.ok(Math.abs(row.reduce((x, y) => x + y, 0) - 1) < 1e-5);
-  assert.throws(() => createTranslationModel({ kind: 'lstm-xl', srcVocabSize: 10, tgtVocabSize: 12 }), /createTranslationModel: unknown model kind 'lstm-xl' \(known: plain, attention, plain-copy/);
+  assert.throws(() => createTranslationModel({ kind: 'lstm-xl', srcVocabSize: 10, tgtVocabSize: 12 }), /createTranslationModel: unknown model kind 'lstm-xl' \(known: plain, attention, transformer, plain-copy/);
   assert.throws(() => registerTranslationModel('plain', () => p), /kind 'plain' is already registered/);
   assert.throws(() => createTranslationModel({ kind: 'plain', model: 'attention', srcVocabSize: 10, tgtVocabSize: 12 }), /kind 'plain' and model 'attention' disagree/);
 });

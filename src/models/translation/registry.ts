@@ -5,6 +5,8 @@
  */
 import { createSeq2Seq } from '../seq2seq/build.js';
 import { SEQ2SEQ_CONFIG_KEYS, type Seq2SeqConfig } from '../seq2seq/config.js';
+import { TRANSFORMER_CONFIG_KEYS, type TransformerTranslatorOptions } from '../transformer/config.js';
+import { createTransformerTranslator } from '../transformer/model.js';
 import type { TranslationModel, TranslationModelConfig } from './model.js';
 
 /** Builds a model from a (possibly partial) config: defaults are filled in, so `model.config` is what to save. */
@@ -56,4 +58,5 @@ export function createTranslationModel(config: { kind?: string; model?: string; 
 for (const kind of ['plain', 'attention'] as const) {
   registerTranslationModel(kind, (c) => createSeq2Seq({ ...(c as Partial<Seq2SeqConfig>), kind, srcVocabSize: c.srcVocabSize, tgtVocabSize: c.tgtVocabSize }), { configKeys: SEQ2SEQ_CONFIG_KEYS });
 }
-// The Transformer registers here as 'transformer'.
+// The Transformer (models/transformer).
+registerTranslationModel('transformer', (c) => createTransformerTranslator(c as unknown as TransformerTranslatorOptions), { configKeys: TRANSFORMER_CONFIG_KEYS });

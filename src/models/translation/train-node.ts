@@ -28,6 +28,10 @@ export interface TrainTranslationOptions {
   batchSize?: number;
   /** Peak learning rate of Adam. */
   lr?: number;
+  /** Adam's moment decay rates (default [0.9, 0.999]; the Transformer paper: [0.9, 0.98]). */
+  adamBetas?: [number, number];
+  /** Adam's epsilon (default 1e-8; the Transformer paper: 1e-9). */
+  adamEps?: number;
   /** Linear warmup steps; after them lr follows `lrSchedule`. */
   warmupSteps?: number;
   /**
@@ -102,6 +106,8 @@ export const TRAIN_DEFAULTS = {
   epochs: 30,
   batchSize: 64,
   lr: 2e-3,
+  adamBetas: [0.9, 0.999] as [number, number],
+  adamEps: 1e-8,
   warmupSteps: 100,
   clip: 5,
   labelSmoothing: 0.1,
@@ -221,7 +227,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     const corpus = loadCorpus(options.data);
     pipeline = TextPipeline.learn(textConfig, sourceTokenizer(textConfig.srcTokenizer), corpus.train);
     manualSeed(o.seed);
-    model = createTranslationModel({ ...options.model, srcVocabSize: pipeline.srcVocab.size, tgtVocabSize: pipeline.tgtVocab.size });
+    model = createTranslationModel({ ...definedOnly(options.model ?? {}), srcVocabSize: pipeline.srcVocab.size, tgtVocabSize: pipeline.tgtVocab.size });
     runConfig = {
       type: 'attentive-translate-run', version: 1, model: model.config as RunConfig['model'], text: textConfig, data: options.data,
       train: { ...o, maxMinutes: Number.isFinite(o.maxMinutes) ? o.maxMinutes : null, maxSteps: Number.isFinite(o.maxSteps) ? o.maxSteps : null, finalEvalSentences: Number.isFinite(o.finalEvalSentences) ? o.finalEvalSentences : null,
@@ -239,7 +245,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
   const validBatches = new Batcher(va.src, va.tgt, { batchSize: o.batchSize, seed: o.seed, shuffle: false }).epoch(0);
   const validForBleu = corpus.valid.slice(0, Math.min(o.validBleuSentences, corpus.valid.length));
 
-  const optimizer = new Adam(model.parameters(), { lr: o.lr });
+  const optimizer = new Adam(model.parameters(), { lr: o.lr, betas: [o.adamBetas[0], o.adamBetas[1]], eps: o.adamEps });
   const schedule = new LrSchedule({ kind: o.lrSchedule, peak: o.lr, warmupSteps: o.warmupSteps, decaySteps: o.lrDecaySteps, decayFraction: o.lrDecayFraction,
     final: o.lrFinal, factor: o.lrDecay, patience: o.lrPatience });
   const backend = getBackend().name;
