@@ -16,3 +16,5 @@ selectBackend();
 export { trainTranslation, type TrainTranslationOptions, type TrainSummary } from './models/seq2seq/train-node.js';
 export { loadRun } from './models/seq2seq/run-node.js';
 export { loadMnist } from './data/mnist-node.js';
+export { generateScenes, loadSceneDigits, SCENE_SPLITS, type SceneSplit } from './data/digit-scenes-node.js';
+export { readScenePng, writeScenePng } from './data/scene-png-node.js';
