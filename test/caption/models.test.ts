@@ -10,7 +10,7 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { noGrad } from '../../src/autograd/grad-mode.js';
 import {
   attentionOf, buildCaptionModel, captionBatch, captionImages, captionLoss, captionVocab, CaptionEncoder, CaptionStepModel,
-  doublyStochasticPenalty, encodeCaption, resolveCaptionConfig, type CaptionModel,
+  doublyStochasticPenalty, encodeCaption, resolveCaptionConfig, type CaptionModel, type ShowAttendTell,
 } from '../../src/models/caption/index.js';
 import { greedyDecode } from '../../src/decode/greedy.js';
 import { beamSearch } from '../../src/decode/beam.js';
@@ -113,7 +113,7 @@ test('doubly stochastic regulariser: known value, and its gradient by finite dif
 
 test('the regulariser reaches the attention parameters: gradient of the whole loss by finite differences', () => {
   manualSeed(3);
-  const model = buildCaptionModel({ ...SMALL, channels: [2, 2, 3], hiddenSize: 5, attentionSize: 4, embSize: 3, model: 'attention' });
+  const model = buildCaptionModel({ ...SMALL, channels: [2, 2, 3], hiddenSize: 5, attentionSize: 4, embSize: 3, model: "attention" }) as ShowAttendTell;
   const x = images(2, 6);
   const b = captionBatch([[5, 6, 7], [8, 9]]);
   const tin = new Tensor(b.tokensIn, [b.B, b.T]);
