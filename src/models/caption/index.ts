@@ -10,3 +10,4 @@ export * from './regulariser.js';
 export * from './loss.js';
 export * from './step-model.js';
 export * from './search.js';
+export * from './metrics.js';
