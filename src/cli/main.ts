@@ -9,6 +9,8 @@ import { registerStartCommand } from './start.js';
 import { registerExperimentCommand } from './experiment.js';
 import { registerPretrainCommand } from './pretrain.js';
 import { registerDataScenesCommand } from './data-scenes.js';
+import { registerTrainCaptionCommand } from './train-caption.js';
+import { registerCaptionCommand } from './caption.js';
 
 /** Builds the `attentive` command tree (exported so tests can run commands in-process). */
 export function buildProgram(): Command {
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerExperimentCommand(program);
   registerPretrainCommand(program);
   registerDataScenesCommand(program);
+  registerTrainCaptionCommand(program);
+  registerCaptionCommand(program);
   return program;
 }
 
