@@ -57,7 +57,7 @@ export function registerTrainCaptionCommand(program: Command): void {
     .option('--batch-size <b>', 'scenes per batch (default 64)', int('--batch-size', 1))
     .option('--steps-per-epoch <n>', 'batches of fresh scenes per epoch (default 100)', int('--steps-per-epoch', 1))
     .option('--lr <lr>', 'Adam learning rate (default 2e-3)', num('--lr'))
-    .option('--lambda <l>', 'weight of the doubly stochastic attention regulariser (default 0.02)', num('--lambda'))
+    .option('--lambda <l>', 'weight λ of the doubly stochastic attention regulariser λ·Σ_i(1 − Σ_t α_ti)² (default 0)', num('--lambda'))
     .option('--clip <norm>', 'gradient-norm clipping (default 5)', num('--clip'))
     .option('--valid-scenes <n>', 'validation scenes (default 300)', int('--valid-scenes', 1))
     .option('--test-scenes <n>', 'held-out test scenes for the final scores (default 1000)', int('--test-scenes', 1))
