@@ -18,3 +18,4 @@ export { loadRun } from './models/seq2seq/run-node.js';
 export { loadMnist } from './data/mnist-node.js';
 export { generateScenes, loadSceneDigits, SCENE_SPLITS, type SceneSplit } from './data/digit-scenes-node.js';
 export { readScenePng, writeScenePng } from './data/scene-png-node.js';
+export { trainCaption, loadCaptionRun, type TrainCaptionOptions, type CaptionSummary } from './models/caption/train-node.js';

@@ -6,3 +6,5 @@ export * from './beam-tree.js';
 export * from './image-grid.js';
 export * from './colormap.js';
 export * from './east-asian-width.js';
+export * from './attention-overlay.js';
+export * from './bitmap-font.js';
