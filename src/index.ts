@@ -20,3 +20,6 @@ export { train, TRAIN_FILES, NonFiniteLossError, type TrainSetup, type TrainResu
 export { loadCorpus, parseDataSpec, type DataSpec, type Pair } from './data/corpus-node.js';
 export { applyRecipe, defaultRecipe, listRecipes, loadRecipe, readRecipe, RECIPES_DIR, type Recipe, type RecipeOptions } from './models/translation/recipes-node.js';
 export { loadMnist } from './data/mnist-node.js';
+export { generateScenes, loadSceneDigits, SCENE_SPLITS, type SceneSplit } from './data/digit-scenes-node.js';
+export { readScenePng, writeScenePng } from './data/scene-png-node.js';
+export { trainCaption, loadCaptionRun, type TrainCaptionOptions, type CaptionSummary } from './models/caption/train-node.js';

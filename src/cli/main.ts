@@ -8,6 +8,9 @@ import { registerTranslateCommand } from './translate.js';
 import { registerStartCommand } from './start.js';
 import { registerExperimentCommand } from './experiment.js';
 import { registerPretrainCommand } from './pretrain.js';
+import { registerDataScenesCommand } from './data-scenes.js';
+import { registerTrainCaptionCommand } from './train-caption.js';
+import { registerCaptionCommand } from './caption.js';
 
 /** Builds the `attentive` command tree (exported so tests can run commands in-process). */
 export function buildProgram(): Command {
@@ -33,6 +36,9 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerExperimentCommand(program);
   registerPretrainCommand(program);
+  registerDataScenesCommand(program);
+  registerTrainCaptionCommand(program);
+  registerCaptionCommand(program);
   return program;
 }
 

@@ -5,3 +5,5 @@ export * from './split-pairs.js';
 export * from './tatoeba.js';
 export * from './batching.js';
 export * from './two-moons.js';
+export * from './digit-scenes.js';
+export * from './scene-image.js';

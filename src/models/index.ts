@@ -10,3 +10,4 @@ export * from './autoencoder.js';
 export * from './pretrain.js';
 export * from './mlp.js';
 export * from './train-classifier.js';
+export * as caption from './caption/index.js';

@@ -7,3 +7,5 @@ export * from './image-grid.js';
 export * from './colormap.js';
 export * from './east-asian-width.js';
 export * from './panel-grid.js';
+export * from './attention-overlay.js';
+export * from './bitmap-font.js';

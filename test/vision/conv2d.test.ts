@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { conv2d, noGrad, sum, type Conv2dOptions } from '../../src/autograd/index.js';
+import { conv2d, mul, noGrad, sum, type Conv2dOptions } from '../../src/autograd/index.js';
 import { gradcheck } from '../autograd/check.js';
-import { tensor, zeros } from '../../src/tensor/creation.js';
+import { rand, tensor, zeros } from '../../src/tensor/creation.js';
+import { Generator } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { assertValues, checkFixture, distinct, loadFixture, permutedNCHW, rnd } from './helpers.js';
 
@@ -163,4 +164,34 @@ test('conv2d: errors name the op and the bad values', () => {
     message: "conv2d: padding 'same' needs stride 1, got stride 2",
   });
   assert.throws(() => conv2d(x, zeros([6, 3, 2, 2]), null, { padding: 'same' }), /conv2d: padding 'same' with kernel 2 and dilation 1 needs asymmetric padding/);
+});
+
+test('conv2d over a large batch (columns processed a few images at a time) equals one image at a time, forward and backward', () => {
+  // 3x3 kernels over 3 channels of 100x100: 270k column floats per image, so each image is its own chunk
+  const g = new Generator(21);
+  const x = rand([3, 3, 100, 100], { low: -1, high: 1, generator: g });
+  const w = rand([4, 3, 3, 3], { low: -1, high: 1, generator: g });
+  const b = rand([4], { low: -1, high: 1, generator: g });
+  const up = rand([3, 4, 100, 100], { low: -1, high: 1, generator: g });
+  for (const t of [x, w, b]) t.requiresGrad = true;
+  const y = conv2d(x, w, b, { padding: 1 });
+  sum(mul(y, up)).backward();
+  const dw = new Float32Array(w.size), db = new Float32Array(b.size);
+  for (let i = 0; i < 3; i++) {
+    const xi = new Tensor(x.values().slice(i * 30000, (i + 1) * 30000), [1, 3, 100, 100]);
+    const wi = new Tensor(w.values().slice(), w.shape.slice());
+    const bi = new Tensor(b.values().slice(), [4]);
+    for (const t of [xi, wi, bi]) t.requiresGrad = true;
+    const yi = conv2d(xi, wi, bi, { padding: 1 });
+    sum(mul(yi, new Tensor(up.values().slice(i * 40000, (i + 1) * 40000), [1, 4, 100, 100]))).backward();
+    const close = (a: ArrayLike<number>, e: ArrayLike<number>, what: string) => {
+      for (let k = 0; k < e.length; k++) if (!(Math.abs(a[k] - e[k]) <= 1e-4 + 1e-4 * Math.abs(e[k]))) assert.fail(`${what}[${k}]: ${a[k]} vs ${e[k]}`);
+    };
+    close(y.values().subarray(i * 40000, (i + 1) * 40000), yi.values(), `image ${i} output`);
+    close(x.grad!.values().subarray(i * 30000, (i + 1) * 30000), xi.grad!.values(), `image ${i} dx`);
+    wi.grad!.values().forEach((v, k) => (dw[k] += v));
+    bi.grad!.values().forEach((v, k) => (db[k] += v));
+  }
+  for (let k = 0; k < dw.length; k++) assert.ok(Math.abs(w.grad!.values()[k] - dw[k]) <= 1e-2 + 1e-4 * Math.abs(dw[k]), `dw[${k}]: ${w.grad!.values()[k]} vs ${dw[k]}`);
+  for (let k = 0; k < db.length; k++) assert.ok(Math.abs(b.grad!.values()[k] - db[k]) <= 1e-2 + 1e-4 * Math.abs(db[k]), `db[${k}]`);
 });

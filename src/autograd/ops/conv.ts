@@ -104,11 +104,11 @@ function convForward(cols: Float32Array, w: Float32Array, g: Geo, out: Float32Ar
 }
 
 /** Accumulates col2im(Wᵀ · dy) into `dx` [N, Cin, H, W]; `dx` holds zeros or a broadcast bias. */
-function convInputGrad(dy: Float32Array, w: Float32Array, g: Geo, dx: Float32Array): void {
+function convInputGrad(dy: Float32Array, w: Float32Array, g: Geo, dx: Float32Array, scratch?: Float32Array): void {
   if (g.n === 0 || g.cIn === 0) return;
   const rows = g.cIn * g.kh * g.kw;
   // pointwise: the columns are the image, so the GEMM can add straight into dx
-  const dcols = g.pointwise ? dx : allocLike(dx, g.n * rows * g.L);
+  const dcols = g.pointwise ? dx : (scratch ?? allocLike(dx, g.n * rows * g.L));
   for (let gi = 0; gi < g.groups; gi++) {
     getBackend().gemm({
       transA: true, transB: false, m: g.K, n: g.L, k: g.cOutG, alpha: 1,
@@ -120,9 +120,9 @@ function convInputGrad(dy: Float32Array, w: Float32Array, g: Geo, dx: Float32Arr
   if (!g.pointwise) getBackend().col2im(dcols, g, dx);
 }
 
-/** dW [Cout, Cin/groups, kh, kw] = Σₙ dy[n] · cols[n]ᵀ per group. */
-function convWeightGrad(dy: Float32Array, cols: Float32Array, g: Geo): Float32Array {
-  const dw = allocLike(dy, g.cOut * g.K);
+/** dW [Cout, Cin/groups, kh, kw] = Σₙ dy[n] · cols[n]ᵀ per group; with `accumulate`, added to what `into` holds. */
+function convWeightGrad(dy: Float32Array, cols: Float32Array, g: Geo, into?: Float32Array, accumulate = false): Float32Array {
+  const dw = into ?? allocLike(dy, g.cOut * g.K);
   const rows = g.cIn * g.kh * g.kw;
   // one GEMM per image: a batched GEMM cannot sum over its batch, and per-image partial weights
   // would cost N times the weight's memory
@@ -132,7 +132,7 @@ function convWeightGrad(dy: Float32Array, cols: Float32Array, g: Geo): Float32Ar
         transA: false, transB: true, m: g.cOutG, n: g.K, k: g.L, alpha: 1,
         a: dy, aOffset: (b * g.cOut + gi * g.cOutG) * g.L, lda: g.L, strideA: 0,
         b: cols, bOffset: (b * rows + gi * g.K) * g.L, ldb: g.L, strideB: 0,
-        beta: b === 0 ? 0 : 1, c: dw, cOffset: gi * g.cOutG * g.K, ldc: g.K, strideC: 0, batch: 1,
+        beta: b === 0 && !accumulate ? 0 : 1, c: dw, cOffset: gi * g.cOutG * g.K, ldc: g.K, strideC: 0, batch: 1,
       });
     }
   }
@@ -207,14 +207,15 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, options: 
   });
   const xv = x.values() as Float32Array;
   const wv = weight.values() as Float32Array;
-  const cols = im2col(xv, g);
   const out = empty([n, cOut, outH, outW], floatType(x, weight, bias)); // (N, Cout, Ho, Wo)
   const od = out.data as Float32Array;
   if (bias) fillBias(bias, n, cOut, g.L, od);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  if (!g.pointwise && n > 1 && imagesPerChunk(g) < n) return conv2dChunked(x, weight, bias, g, xv, wv, out, inputs);
+  const cols = im2col(xv, g);
   convForward(cols, wv, g, od, bias ? 1 : 0);
   // columns are kept only when the weight will need them; otherwise they are rebuilt on demand
   let saved: Float32Array | null = weight.requiresGrad ? cols : null;
-  const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, op, inputs, (grad) => {
     const dy = grad.values() as Float32Array; // (N, Cout, Ho·Wo)
     let dx: Tensor | null = null;
@@ -226,6 +227,53 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, options: 
     saved = null;
     const db = bias && bias.requiresGrad ? channelSum(dy, n, cOut, g.L) : null;
     return [dx, dw, db];
+  });
+}
+
+/** Column floats per chunk: about 1 MB, so a chunk's columns stay in cache between im2col, GEMM and col2im. */
+const CHUNK_COLUMN_FLOATS = 1 << 18;
+
+/** Images whose columns fit in one chunk (at least 1). */
+function imagesPerChunk(g: Geo): number {
+  return Math.max(1, Math.floor(CHUNK_COLUMN_FLOATS / (g.cIn * g.kh * g.kw * g.L)));
+}
+
+/**
+ * conv2d over a batch whose columns would be large, a few images at a time: im2col, GEMM and
+ * col2im then work on a cache-sized buffer instead of streaming N·Cin·kh·kw·L floats through
+ * memory (for an 84x84 batch of 64 that is hundreds of MB per layer). The columns are not kept;
+ * the backward pass rebuilds them chunk by chunk, which costs less than reading them back from
+ * memory. Same results as the one-batch path up to float summation order.
+ */
+function conv2dChunked(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geo, xv: Float32Array, wv: Float32Array, out: Tensor, inputs: Tensor[]): Tensor {
+  const per = imagesPerChunk(g);
+  const inSize = g.cIn * g.h * g.w;
+  const outSize = g.cOut * g.L;
+  const rows = g.cIn * g.kh * g.kw;
+  const cols = getBackend().alloc('float32', per * rows * g.L) as Float32Array;
+  const od = out.data as Float32Array;
+  const chunks = (fn: (start: number, gc: Geo) => void) => {
+    for (let s = 0; s < g.n; s += per) fn(s, { ...g, n: Math.min(per, g.n - s) });
+  };
+  chunks((s, gc) => {
+    getBackend().im2col(xv.subarray(s * inSize, (s + gc.n) * inSize), gc, cols);
+    convForward(cols, wv, gc, od.subarray(s * outSize, (s + gc.n) * outSize), bias ? 1 : 0);
+  });
+  return record(out, 'conv2d', inputs, (grad) => {
+    const dy = grad.values() as Float32Array; // (N, Cout, Ho·Wo)
+    const dx = x.requiresGrad ? empty(x.shape) : null;
+    const dw = weight.requiresGrad ? (getBackend().alloc('float32', g.cOut * g.K) as Float32Array) : null;
+    const scratch = dx ? (getBackend().alloc('float32', per * rows * g.L) as Float32Array) : null;
+    chunks((s, gc) => {
+      const dyc = dy.subarray(s * outSize, (s + gc.n) * outSize);
+      if (dx) convInputGrad(dyc, wv, gc, (dx.data as Float32Array).subarray(s * inSize, (s + gc.n) * inSize), scratch!);
+      if (dw) {
+        getBackend().im2col(xv.subarray(s * inSize, (s + gc.n) * inSize), gc, cols);
+        convWeightGrad(dyc, cols, gc, dw, s > 0);
+      }
+    });
+    const db = bias && bias.requiresGrad ? channelSum(dy, g.n, g.cOut, g.L) : null;
+    return [dx, dw ? reshapeGrad(dw, weight.shape) : null, db];
   });
 }
 
