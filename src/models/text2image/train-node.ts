@@ -9,7 +9,7 @@
  * The run folder is built as a hidden sibling and renamed into place when complete, so a failed
  * or interrupted run leaves no half-written folder behind:
  *   config.json          model architecture, vocabulary and training options
- *   model.safetensors    generator weights (the best by validation digit accuracy)
+ *   model.safetensors    generator weights (those with the lowest validation pixel loss)
  *   judge.safetensors    judge weights
  *   metrics.jsonl        one line per evaluation
  *   summary.json         the judge's scores on held-out test captions, and the judge's own accuracy
@@ -83,7 +83,7 @@ export interface Text2ImageSummary {
   backend: string;
   judge: { testDigits: number; testAccuracy: number; realTestScenes: SceneEvaluation | { digitAccuracy: number; emptyAccuracy: number } };
   test: SceneEvaluation & { unseenCaptions: number };
-  bestValid: { step: number; digitAccuracy: number; emptyAccuracy: number };
+  bestValid: { step: number; validLoss: number; digitAccuracy: number; emptyAccuracy: number };
 }
 
 function stack(scenes: readonly DigitScene[]): Tensor {
@@ -157,7 +157,7 @@ export async function trainText2Image(options: Text2ImageTrainOptions = {}): Pro
   const opt = new Adam(model.parameters(), { lr: o.lr });
   const budgetMs = o.maxMinutes * 60_000;
   const tTrain = performance.now();
-  let best = { step: 0, digitAccuracy: -1, emptyAccuracy: NaN };
+  let best = { step: 0, validLoss: Infinity, digitAccuracy: NaN, emptyAccuracy: NaN };
   let bestWeights: NamedArrays = weightsOf(model);
   let step = 0, lossSum = 0, lossCount = 0;
   const evaluate = () => {
@@ -170,8 +170,8 @@ export async function trainText2Image(options: Text2ImageTrainOptions = {}): Pro
     log(`  step ${step}  ${row.minutes.toFixed(1)} min  train BCE ${row.trainLoss.toFixed(4)}  valid BCE ${row.validLoss.toFixed(4)}  digit cells ${(100 * row.validDigitAccuracy).toFixed(1)} %  empty cells ${(100 * row.validEmptyAccuracy).toFixed(1)} %`);
     lossSum = 0;
     lossCount = 0;
-    if (scores.digitAccuracy > best.digitAccuracy) {
-      best = { step, digitAccuracy: scores.digitAccuracy, emptyAccuracy: scores.emptyAccuracy };
+    if (scores.pixelLoss < best.validLoss) {
+      best = { step, validLoss: scores.pixelLoss, digitAccuracy: scores.digitAccuracy, emptyAccuracy: scores.emptyAccuracy };
       bestWeights = weightsOf(model);
     }
   };
