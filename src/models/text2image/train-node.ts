@@ -115,7 +115,9 @@ function checkOptions(o: Text2ImageTrainOptions): void {
 /** Trains a judge and a text → image model and writes the run folder (see the top of this file). */
 export async function trainText2Image(options: Text2ImageTrainOptions = {}): Promise<Text2ImageSummary> {
   checkOptions(options);
-  const o = { ...T2I_TRAIN_DEFAULTS, ...options };
+  // a flag not given arrives as undefined and must not hide its default
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Text2ImageTrainOptions;
+  const o = { ...T2I_TRAIN_DEFAULTS, ...given };
   const log = options.log ?? (() => {});
   const t0 = performance.now();
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
@@ -128,7 +130,7 @@ export async function trainText2Image(options: Text2ImageTrainOptions = {}): Pro
   const model = new TextToImage({ vocabSize: vocab.length, ...o.model }, g);
   const config: Text2ImageRunConfig = {
     type: 'attentive-text2image-run', version: 1, model: model.config, vocab,
-    train: { ...options, log: undefined, maxMinutes: o.maxMinutes, seed: o.seed, batchSize: o.batchSize, lr: o.lr, clip: o.clip } as Record<string, unknown>,
+    train: { ...given, log: undefined, maxMinutes: o.maxMinutes, seed: o.seed, batchSize: o.batchSize, lr: o.lr, clip: o.clip } as Record<string, unknown>,
   };
   for (const k of Object.keys(config.train)) if (config.train[k] === undefined) delete config.train[k];
 
