@@ -8,13 +8,16 @@ export * as io from './io/index-node.js';
 export * as png from './viz/png-node.js';
 export { writeImageGridPng } from './viz/image-grid-node.js';
 export { jiebaTokenizer } from './text/jieba-node.js';
+export { sourceTokenizer, pipelineFromState } from './text/text-pipeline-node.js';
 export { loadTatoeba } from './data/tatoeba-node.js';
 export { selectBackend, backendInfo } from './backend/select-node.js';
 import { selectBackend } from './backend/select-node.js';
 
 selectBackend();
-export { trainTranslation, type TrainTranslationOptions, type TrainSummary } from './models/seq2seq/train-node.js';
-export { loadRun } from './models/seq2seq/run-node.js';
+export { trainTranslation, type TrainTranslationOptions, type TrainSummary } from './models/translation/train-node.js';
+export { loadRun, loadRunConfig, RUN_FILES, type RunConfig } from './models/translation/run-node.js';
+export { train, TRAIN_FILES, NonFiniteLossError, type TrainSetup, type TrainResult, type BatchSource, type Evaluation } from './train/trainer-node.js';
+export { loadCorpus, parseDataSpec, type DataSpec, type Pair } from './data/corpus-node.js';
 export { loadMnist } from './data/mnist-node.js';
 export { generateScenes, loadSceneDigits, SCENE_SPLITS, type SceneSplit } from './data/digit-scenes-node.js';
 export { readScenePng, writeScenePng } from './data/scene-png-node.js';

@@ -12,9 +12,10 @@ import { Adam } from '../../src/optim/adam.js';
 import { clipGradNorm } from '../../src/optim/clip.js';
 import { manualSeed } from '../../src/tensor/rng.js';
 import { createSeq2Seq } from '../../src/models/seq2seq/build.js';
-import { loadCorpus, parseDataSpec, sourceTokenizer } from '../../src/models/seq2seq/corpus-node.js';
-import { batchLoss } from '../../src/models/seq2seq/evaluate.js';
-import { TextPipeline } from '../../src/models/seq2seq/text-pipeline.js';
+import { loadCorpus, parseDataSpec } from '../../src/data/corpus-node.js';
+import { sourceTokenizer } from '../../src/text/text-pipeline-node.js';
+import { batchLoss } from '../../src/models/translation/evaluate.js';
+import { TextPipeline } from '../../src/text/text-pipeline.js';
 
 const { values: a } = parseArgs({ options: {
   data: { type: 'string', default: 'tatoeba:../shared/data/tatoeba' },

@@ -14,8 +14,9 @@
  * - `out` arrays are always contiguous, row-major, and written from index 0 unless an offset is
  *   given; kernels never read `out` unless documented (accumulate flags).
  * - A `View` describes a possibly strided, possibly broadcast (stride 0) read-only input.
- * - Optional members (marked `?`) are fused fast paths; the engine falls back to a composition
- *   of primitives when a backend does not provide them.
+ * - Fused kernels (optimizer updates, softmax cross-entropy, the LSTM cell) are required members:
+ *   every backend implements them (the reference's versions are the oracle), so nothing above
+ *   this layer reaches into a particular backend for a fallback.
  */
 
 export type DType = 'float32' | 'int32';
@@ -183,18 +184,18 @@ export interface Backend {
   topk(x: Float32Array, rows: number, cols: number, k: number, largest: boolean, values: Float32Array, indices: Int32Array): void;
 
   /** In-place Adam / AdamW update. */
-  adam?(args: AdamArgs): void;
+  adam(args: AdamArgs): void;
 
-  /** Optional fused SGD step in place (the reference's arithmetic, in double per element). */
-  sgd?(args: SgdArgs): void;
+  /** Fused SGD step in place (the reference's arithmetic, in double per element). */
+  sgd(args: SgdArgs): void;
 
   /**
-   * Optional fused softmax cross-entropy with label smoothing `eps` over contiguous logits
+   * Fused softmax cross-entropy with label smoothing `eps` over contiguous logits
    * [rows, cols] (from index 0) and one int32 target per row, each in [0, cols) or ignoreIndex
    * (already checked): loss[r] = (1-ε)(lse - x_t) + ε(lse - mean_c x_c) and lse[r] = log Σ_c e^{x_c},
    * both 0 on ignored rows. Row sums in double.
    */
-  crossEntropy?(
+  crossEntropy(
     x: Float32Array, rows: number, cols: number, targets: Int32Array, ignoreIndex: number, eps: number,
     loss: Float32Array, lse: Float32Array,
   ): void;
@@ -203,7 +204,7 @@ export interface Backend {
    * out[r, c] = g[r] · (e^{x_c - lse} - (1-ε)[c = t] - ε/C), zero on ignored rows. `out` is
    * [rows, cols] and fully written.
    */
-  crossEntropyBackward?(
+  crossEntropyBackward(
     x: Float32Array, rows: number, cols: number, targets: Int32Array, ignoreIndex: number, eps: number,
     lse: Float32Array, g: Float32Array, out: Float32Array,
   ): void;
@@ -212,9 +213,9 @@ export interface Backend {
    * Fused LSTM cell: gates [B, 4H] (i, f, g, o pre-activations), c [B, H] -> hc [B, 2H] = [h' | c'],
    * saved [B, 5H] = activations i, f, g, o and tanh(c') for the backward pass.
    */
-  lstmCell?(gates: Float32Array, c: Float32Array, b: number, h: number, hc: Float32Array, saved: Float32Array): void;
+  lstmCell(gates: Float32Array, c: Float32Array, b: number, h: number, hc: Float32Array, saved: Float32Array): void;
   /** Backward of lstmCell: dhc [B, 2H] -> dgates [B, 4H], dc [B, H] (both overwritten). */
-  lstmCellBackward?(
+  lstmCellBackward(
     dhc: Float32Array, c: Float32Array, saved: Float32Array, b: number, h: number, dgates: Float32Array, dc: Float32Array,
   ): void;
 }

@@ -4,16 +4,17 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import '../autograd/index.js';
 import { getBackend } from '../backend/registry.js';
-import { loadCorpus, type DataSpec } from '../models/seq2seq/corpus-node.js';
-import { bleuByLength, evaluateBleu } from '../models/seq2seq/evaluate.js';
-import { loadRun } from '../models/seq2seq/run-node.js';
-import { translateIds } from '../models/seq2seq/search.js';
-import { trainTranslation, type TrainSummary, type TrainTranslationOptions } from '../models/seq2seq/train-node.js';
+import { loadCorpus, type DataSpec } from '../data/corpus-node.js';
+import { bleuByLength, evaluateBleu } from '../models/translation/evaluate.js';
+import { loadRun } from '../models/translation/run-node.js';
+import { translateIds } from '../models/translation/search.js';
+import { applyRecipe, loadRecipe } from '../models/translation/recipes-node.js';
+import { trainTranslation, type TrainSummary, type TrainTranslationOptions } from '../models/translation/train-node.js';
 import { barChartSvg } from '../viz/bar-chart.js';
 import { beamTreeSvg } from '../viz/beam-tree.js';
 import { heatmapSvg } from '../viz/heatmap.js';
 import { writeHeatmapPng } from '../viz/png-node.js';
-import { attentionMatrix, beamTreeNodes } from './translate.js';
+import { attentionMatrix, beamTreeNodes } from '../models/translation/pictures.js';
 
 export interface StartOptions {
   /** Time cap of the attention model in minutes; the plain model gets half. */
@@ -24,25 +25,32 @@ export interface StartOptions {
   log?: (line: string) => void;
 }
 
-/** Model and corpus sizes per backend: the TypeScript backend is ~50× slower, so it gets a smaller problem. */
+/**
+ * The recipes start-attention and start-plain (recipes/), on the TypeScript backend with a smaller
+ * corpus and model: it is ~50× slower.
+ */
 function plan(backend: string, minutes?: number, epochs?: number) {
-  if (backend === 'js') {
-    return {
-      minutes: minutes ?? 2, epochs: epochs ?? 40, data: { kind: 'embedded', nPairs: 3000, seed: 1 } as DataSpec,
-      model: { hiddenSize: 48, srcEmbSize: 32, tgtEmbSize: 32, dropout: 0.1 }, batchSize: 32, lr: 3e-3,
-    };
-  }
-  // Measured on 2 shared cores (docs/results.md): H=64 learns the grammar about as well per update as
-  // H=128 at twice the updates per second, batches of 16 give more updates for nearly the same
-  // tokens/s, and dropout only slows learning on a generated corpus that cannot be memorised in a
-  // few epochs. Three epochs (~450k target tokens) reach BLEU ≥ 95 and a fourth gives a margin.
-  // The job counts epochs rather than minutes because the same work took 3.3 minutes on an
-  // otherwise idle-ish machine (~2500 tokens/s) and 7 on a busy one (~1000 tokens/s); the minutes
-  // only cap a pathological case.
-  return {
-    minutes: minutes ?? 12, epochs: epochs ?? 4, data: { kind: 'embedded', nPairs: 20000, seed: 1 } as DataSpec,
-    model: { hiddenSize: 64, srcEmbSize: 48, tgtEmbSize: 48, dropout: 0 }, batchSize: 16, lr: 2e-3,
+  const attention = loadRecipe('start-attention');
+  const plain = loadRecipe('start-plain');
+  const js: Partial<TrainTranslationOptions> = backend === 'js'
+    ? { data: { kind: 'embedded', nPairs: 3000, seed: 1 }, model: { hiddenSize: 48, srcEmbSize: 32, tgtEmbSize: 32, dropout: 0.1 }, batchSize: 32, lr: 3e-3, maxMinutes: 2, epochs: 40 }
+    : {};
+  // The native settings, measured on 2 shared cores (docs/results.md): H=64 learns the grammar about
+  // as well per update as H=128 at twice the updates per second, batches of 16 give more updates for
+  // nearly the same tokens/s, and dropout only slows learning on a generated corpus that cannot be
+  // memorised in a few epochs. Three epochs (~450k target tokens) reach BLEU ≥ 95 and a fourth gives
+  // a margin. The job counts epochs rather than minutes because the same work took 3.3 minutes on
+  // an otherwise idle-ish machine (~2500 tokens/s) and 7 on a busy one (~1000 tokens/s); the
+  // minutes only cap a pathological case. The plain model gets as many epochs, so the comparison
+  // is between models, not training lengths, and half the minutes (it runs about twice as fast).
+  const over = (r: typeof attention, share: number) => {
+    const o = applyRecipe(r, { ...js, data: js.data ?? r.options.data! } as TrainTranslationOptions);
+    if (minutes !== undefined) o.maxMinutes = minutes * share;
+    else if (backend === 'js') o.maxMinutes = js.maxMinutes! * share;
+    if (epochs !== undefined) o.epochs = epochs;
+    return o;
   };
+  return { attention: over(attention, 1), plain: over(plain, 0.5) };
 }
 
 const fmt = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(2));
@@ -58,29 +66,19 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
   const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
   const backend = getBackend().name;
   const p = plan(backend, o.minutes, o.epochs);
-  // The plain model gets as many epochs, so the comparison is between models, not training lengths;
-  // it runs about twice as fast (no attention), so this adds about half the attention model's time.
-  const plainEpochs = p.epochs;
+  const data = p.attention.data;
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   const runDir = resolve(o.out ?? join('runs', `start-${stamp}`));
   mkdirSync(runDir, { recursive: true });
   log(`backend: ${backend}${backend === 'js' ? ' (TypeScript reference backend; the native one is not available, so the job uses a smaller corpus and model)' : ''}`);
   log(`load average at start: ${load()}`);
-  log(`corpus: embedded grammar, ${p.data.nPairs} pairs; attention model ${p.epochs} epochs (at most ${p.minutes} min), ` +
-    `plain model ${plainEpochs} epochs (at most ${(p.minutes / 2).toFixed(1)} min)`);
-  const common: Omit<TrainTranslationOptions, 'model' | 'out'> = {
-    data: p.data, batchSize: p.batchSize, patience: 3, lr: p.lr, warmupSteps: 100, labelSmoothing: 0.1,
-    lrSchedule: 'plateau', lrDecay: 0.5, lrPatience: 0,
-    // Greedy BLEU on 200 validation sentences is enough to pick the best epoch and costs about a second.
-    validBleuSentences: 200,
-    // The validation split already picked the model; the final numbers are for the whole test split.
-    finalEvalSplits: ['test'],
-    log: (s) => log(`  ${s}`),
-  };
+  log(`corpus: embedded grammar, ${data.nPairs} pairs; attention model ${p.attention.epochs} epochs (at most ${p.attention.maxMinutes} min), ` +
+    `plain model ${p.plain.epochs} epochs (at most ${(p.plain.maxMinutes ?? Infinity).toFixed(1)} min)`);
+  const run = (name: string) => ({ out: join(runDir, name), log: (s: string) => log(`  ${s}`) });
   log('\n== attention model (Bahdanau, input feeding) ==');
-  const attention = await trainTranslation({ ...common, model: { ...p.model, model: 'attention', attention: 'bahdanau' }, out: join(runDir, 'attention'), maxMinutes: p.minutes, epochs: p.epochs });
+  const attention = await trainTranslation({ ...p.attention, ...run('attention') });
   log('\n== plain encoder-decoder (final state only) ==');
-  const plain = await trainTranslation({ ...common, model: { ...p.model, model: 'plain' }, out: join(runDir, 'plain'), maxMinutes: p.minutes / 2, epochs: plainEpochs });
+  const plain = await trainTranslation({ ...p.plain, ...run('plain') });
 
   log(`\n== test BLEU (${attention.results.test.greedy?.sentences ?? 0} held-out sentences) ==`);
   log(`              greedy   beam5   epochs  train min  tok/s`);
@@ -91,7 +89,7 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
 
   const att = await loadRun(join(runDir, 'attention'));
   const pl = await loadRun(join(runDir, 'plain'));
-  const corpus = loadCorpus(p.data);
+  const corpus = loadCorpus(data);
   const held = [...corpus.valid, ...corpus.test];
 
   // A handful of held-out sentences, short to long.
@@ -134,7 +132,7 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
   const report = [
     '# Chinese→English on the embedded corpus: plain vs attention',
     '',
-    `Backend: ${backend}. Corpus: ${p.data.nPairs} generated pairs (${corpus.train.length} train / ${corpus.valid.length} valid / ${corpus.test.length} test).`,
+    `Backend: ${backend}. Corpus: ${data.nPairs} generated pairs (${corpus.train.length} train / ${corpus.valid.length} valid / ${corpus.test.length} test).`,
     '',
     '| model | parameters | epochs | train time (s) | tokens/s | best valid BLEU (greedy, 200 sent.) | test greedy | test beam5 |',
     '|---|---|---|---|---|---|---|---|',

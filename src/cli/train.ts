@@ -1,8 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import '../autograd/index.js';
 import { ATTENTION_KINDS, type AttentionKind } from '../models/seq2seq/config.js';
-import { parseDataSpec } from '../models/seq2seq/corpus-node.js';
-import { trainTranslation, TRAIN_DEFAULTS } from '../models/seq2seq/train-node.js';
+import { parseDataSpec } from '../data/corpus-node.js';
+import { applyRecipe, defaultRecipe, loadRecipe, RECIPES_DIR } from '../models/translation/recipes-node.js';
+import { translationModelKinds } from '../models/translation/registry.js';
+import { trainTranslation, TRAIN_DEFAULTS, type TrainTranslationOptions } from '../models/translation/train-node.js';
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -16,13 +18,13 @@ const num = (name: string) => (v: string): number => {
 };
 
 interface TrainTranslateFlags {
-  data?: string; model: 'plain' | 'attention'; attention: AttentionKind; out?: string; maxMinutes?: number; seed?: number;
+  recipe?: string; data?: string; model: string; attention: AttentionKind; out?: string; maxMinutes?: number; seed?: number;
   epochs?: number; batchSize?: number; hidden?: number; decoderHidden?: number; emb?: number; layers?: number; bidirectional?: boolean;
   dropout?: number; lr?: number; warmup?: number; clip?: number; labelSmoothing?: number; patience?: number; inputFeeding: boolean;
   tieEmbeddings?: boolean; srcTokenizer: 'char' | 'word'; bpe?: number; lowercase?: boolean; resume?: string; nPairs?: number;
   dataSeed?: number; validSentences?: number; beamSize?: number; lengthPenalty?: number; progress?: boolean; tgtMinFreq?: number;
   lrSchedule?: 'inverse-sqrt' | 'plateau' | 'linear' | 'wsd'; lrDecaySteps?: number; lrDecayFraction?: number; lrFinal?: number; lrDecay?: number; lrPatience?: number; selectBy?: 'bleu' | 'loss';
-  finalEvalSentences?: number; exactNodes?: number; exactSentences?: number; finalEvalSplits?: ('valid' | 'test')[];
+  maxSteps?: number; finalEvalSentences?: number; exactNodes?: number; exactSentences?: number; finalEvalSplits?: ('valid' | 'test')[];
 }
 
 /** `attentive train translate ...`: trains a Chinese→English seq2seq model into a run folder. */
@@ -32,9 +34,11 @@ export function registerTrainCommand(program: Command): void {
   train
     .command('translate')
     .description('train a Chinese→English encoder-decoder (plain or with attention) and write a run folder')
+    .option('--recipe <name>', `named recipe (a file in ${RECIPES_DIR}); flags given override its values. Default: the recipe for --model on --data if there is one ('none': the built-in defaults)`)
     .option('--data <spec>', "'embedded' (generated grammar corpus) or 'tatoeba:PATH' (cmn.txt file or folder with train/valid/test.tsv)")
-    .option('--model <kind>', 'plain | attention', (v) => {
-      if (v !== 'plain' && v !== 'attention') throw new InvalidArgumentError(`must be 'plain' or 'attention', got '${v}'`);
+    .option('--model <kind>', translationModelKinds().join(' | '), (v) => {
+      const kinds = translationModelKinds();
+      if (!kinds.includes(v)) throw new InvalidArgumentError(kinds.length === 2 ? `must be '${kinds[0]}' or '${kinds[1]}', got '${v}'` : `must be one of ${kinds.join(', ')}, got '${v}'`);
       return v;
     }, 'attention')
     .option('--attention <kind>', ATTENTION_KINDS.join(' | '), (v) => {
@@ -43,6 +47,7 @@ export function registerTrainCommand(program: Command): void {
     }, 'bahdanau')
     .option('--out <dir>', 'run folder (default runs/translate-<timestamp>)')
     .option('--max-minutes <m>', 'training time budget in minutes', num('--max-minutes'))
+    .option('--max-steps <n>', 'stop after this many optimizer steps in total (a resumed run may raise it)', int('--max-steps'))
     .option('--seed <s>', `random seed (default ${TRAIN_DEFAULTS.seed})`, int('--seed'))
     .option('--epochs <n>', `maximum epochs (default ${TRAIN_DEFAULTS.epochs})`, int('--epochs'))
     .option('--batch-size <b>', `sentence pairs per batch (default ${TRAIN_DEFAULTS.batchSize})`, int('--batch-size'))
@@ -92,27 +97,38 @@ export function registerTrainCommand(program: Command): void {
     })
     .option('--beam-size <k>', `beam width of the final evaluation (default ${TRAIN_DEFAULTS.finalBeamSize})`, int('--beam-size'))
     .option('--length-penalty <a>', `beam score of the final evaluation = logProb / length^a (default ${TRAIN_DEFAULTS.finalLengthPenalty})`, num('--length-penalty'))
-    .option('--resume <dir>', 'continue a run from its last checkpoint (its saved settings are used, except --epochs, --max-minutes and the final-evaluation options; --epochs 0 only re-evaluates the saved model)')
+    .option('--resume <dir>', 'continue a run from its last checkpoint (its saved settings are used, except --epochs, --max-minutes, --max-steps, --lr and the final-evaluation options; --epochs 0 only re-evaluates the saved model)')
     .option('--no-progress', 'plain log lines instead of a progress bar')
-    .action(async (f: TrainTranslateFlags) => {
-      if (!f.resume && !f.data) throw new Error("train translate: --data is required (embedded or tatoeba:PATH), or --resume RUN_DIR");
-      if (f.resume && f.data) throw new Error('train translate: --resume continues with the run\'s own data; do not pass --data');
-      const data = f.resume ? { kind: 'embedded' as const } : parseDataSpec(f.data!, f.nPairs, f.dataSeed);
-      await trainTranslation({
-        data,
+    .action(async (f: TrainTranslateFlags, cmd: Command) => {
+      // Only flags typed on the command line override a recipe; commander's defaults do not.
+      const given = <K extends keyof TrainTranslateFlags>(k: K): TrainTranslateFlags[K] | undefined => (cmd.getOptionValueSource(k) === 'cli' ? f[k] : undefined);
+      if (f.resume) {
+        if (f.data) throw new Error('train translate: --resume continues with the run\'s own data; do not pass --data');
+        if (f.recipe) throw new Error('train translate: --resume continues with the run\'s own settings; do not pass --recipe');
+      }
+      const recipe = f.resume || f.recipe === 'none' ? undefined
+        : f.recipe ? loadRecipe(f.recipe)
+        : f.data ? defaultRecipe(parseDataSpec(f.data).kind, f.model) : undefined;
+      const data = f.data ? parseDataSpec(f.data, f.nPairs, f.dataSeed) : recipe?.options.data;
+      if (!f.resume && !data) throw new Error("train translate: --data is required (embedded or tatoeba:PATH), or --resume RUN_DIR");
+      const emb = given('emb');
+      const flags: TrainTranslationOptions = {
+        data: data ?? { kind: 'embedded' },
         resume: f.resume,
         out: f.out,
         model: {
-          model: f.model, attention: f.attention, hiddenSize: f.hidden, decoderHiddenSize: f.decoderHidden,
-          srcEmbSize: f.emb, tgtEmbSize: f.emb, layers: f.layers, bidirectional: f.bidirectional ?? false,
-          dropout: f.dropout, inputFeeding: f.inputFeeding, tieEmbeddings: f.tieEmbeddings ?? false,
-        },
-        text: { srcTokenizer: f.srcTokenizer, bpeMerges: f.bpe ?? 0, lowercase: f.lowercase ?? false, tgtMinFreq: f.tgtMinFreq },
+          kind: recipe ? given('model') : f.model, attention: given('attention'), hiddenSize: f.hidden, decoderHiddenSize: f.decoderHidden,
+          srcEmbSize: emb, tgtEmbSize: emb, layers: f.layers, bidirectional: given('bidirectional'),
+          dropout: f.dropout, inputFeeding: given('inputFeeding'), tieEmbeddings: given('tieEmbeddings'),
+        } as TrainTranslationOptions['model'],
+        text: { srcTokenizer: given('srcTokenizer'), bpeMerges: f.bpe, lowercase: given('lowercase'), tgtMinFreq: f.tgtMinFreq },
         epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, warmupSteps: f.warmup, clip: f.clip, labelSmoothing: f.labelSmoothing,
-        patience: f.patience, maxMinutes: f.maxMinutes, seed: f.seed, validBleuSentences: f.validSentences, finalBeamSize: f.beamSize, finalLengthPenalty: f.lengthPenalty,
+        patience: f.patience, maxMinutes: f.maxMinutes, maxSteps: f.maxSteps, seed: f.seed, validBleuSentences: f.validSentences, finalBeamSize: f.beamSize, finalLengthPenalty: f.lengthPenalty,
         lrSchedule: f.lrSchedule, lrDecaySteps: f.lrDecaySteps, lrDecayFraction: f.lrDecayFraction, lrFinal: f.lrFinal, lrDecay: f.lrDecay, lrPatience: f.lrPatience, selectBy: f.selectBy,
         finalEvalSentences: f.finalEvalSentences, exactNodeBudget: f.exactNodes, exactSentences: f.exactSentences, finalEvalSplits: f.finalEvalSplits,
         progress: f.progress === false ? false : undefined,
-      });
+      };
+      if (recipe) console.log(`recipe ${recipe.name}: ${recipe.description}`);
+      await trainTranslation(recipe ? applyRecipe(recipe, flags) : flags);
     });
 }

@@ -3,17 +3,15 @@ import { Command, InvalidArgumentError } from 'commander';
 import '../autograd/index.js';
 import { Generator } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
-import { inference } from '../models/seq2seq/inference.js';
-import type { Seq2SeqModel } from '../models/seq2seq/model.js';
-import { loadRun } from '../models/seq2seq/run-node.js';
-import { SEARCH_METHODS, translateIds, type SearchMethod, type Translation } from '../models/seq2seq/search.js';
-import type { TextPipeline } from '../models/seq2seq/text-pipeline.js';
-import { BOS_ID, EOS_ID } from '../text/vocab.js';
-import { beamTreeSvg, type BeamNode } from '../viz/beam-tree.js';
+import { loadRun } from '../models/translation/run-node.js';
+import { SEARCH_METHODS, translateIds, type SearchMethod, type Translation } from '../models/translation/search.js';
+import type { TextPipeline } from '../text/text-pipeline.js';
+import { BOS_ID } from '../text/vocab.js';
+import { attentionMatrix, beamTreeNodes } from '../models/translation/pictures.js';
+import { beamTreeSvg } from '../viz/beam-tree.js';
 import { heatmapSvg } from '../viz/heatmap.js';
 import { writeHeatmapPng } from '../viz/png-node.js';
 import { textHeatmap } from '../viz/text-heatmap.js';
-import type { BeamTreeNode } from '../decode/beam.js';
 
 export interface TranslateOptions {
   run: string;
@@ -38,30 +36,6 @@ export interface TranslateIo {
   warn: (line: string) => void;
 }
 
-/** Attention weights of `tokens` (plus `</s>` when finished) over the source: rows = output tokens. */
-export function attentionMatrix(model: Seq2SeqModel, src: readonly number[], tokens: readonly number[], finished: boolean): number[][] | null {
-  if (model.config.model !== 'attention') return null;
-  const tgtIn = [BOS_ID, ...tokens];
-  const rows = finished ? tgtIn.length : tokens.length;
-  if (rows === 0) return null;
-  const out = inference(model, () => model.forward({
-    src: Int32Array.from(src), srcShape: [1, src.length], srcLengths: Int32Array.from([src.length]),
-    tgtIn: Int32Array.from(tgtIn), tgtShape: [1, tgtIn.length],
-  }));
-  const a = out.attention!.values();
-  const S = src.length;
-  return Array.from({ length: rows }, (_, t) => Array.from(a.subarray(t * S, (t + 1) * S)));
-}
-
-/** Beam-search tree nodes labelled with target tokens, for beamTreeSvg. */
-export function beamTreeNodes(tree: readonly BeamTreeNode[], pipeline: TextPipeline): BeamNode[] {
-  return tree.map((n) => ({
-    id: n.id, parent: n.parent < 0 ? null : n.parent,
-    token: n.parent < 0 ? '<s>' : n.token === EOS_ID ? '</s>' : pipeline.tgtTokenStrings([n.token])[0] ?? '?',
-    score: n.logProb, step: n.step, finished: n.finished, kept: n.kept, inFinal: n.best,
-  }));
-}
-
 function numbered(path: string, i: number, total: number): string {
   if (total <= 1) return path;
   const dot = path.lastIndexOf('.');
@@ -78,8 +52,8 @@ export async function translateLines(lines: readonly string[], o: TranslateOptio
   if (o.beamTreeOut && search !== 'beam') throw new Error(`translate: --beam-tree-out needs --search beam (got ${search})`);
   if (o.attentionOut && !/\.(svg|png)$/i.test(o.attentionOut)) throw new Error(`translate: --attention-out must end in .svg or .png, got '${o.attentionOut}'`);
   const { model, pipeline } = await loadRun(o.run);
-  if ((o.showAttention || o.attentionOut) && model.config.model !== 'attention') {
-    io.warn('translate: this run holds a plain encoder-decoder, which has no attention to show');
+  if ((o.showAttention || o.attentionOut) && model.attentionMaps([BOS_ID], [], true).length === 0) {
+    io.warn(`translate: this run holds a ${model.config.kind === 'plain' ? 'plain encoder-decoder' : `'${model.config.kind}' model`}, which has no attention to show`);
   }
   const maxSrcLen = o.maxSrcLen ?? 100;
   let problems = 0;

@@ -1,6 +1,9 @@
 export * as seq2seq from './seq2seq/index.js';
-export * from './seq2seq/search.js';
-export * from './seq2seq/evaluate.js';
+export * from './translation/model.js';
+export * from './translation/registry.js';
+export * from './translation/search.js';
+export * from './translation/pictures.js';
+export * from './translation/evaluate.js';
 export * from './rbm.js';
 export * from './autoencoder.js';
 export * from './pretrain.js';

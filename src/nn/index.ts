@@ -14,3 +14,4 @@ export * from './layers/rnn.js';
 export * from './layers/rnn-cells.js';
 export * from './layers/gaussian-noise.js';
 export * from './monitor.js';
+export { inference } from './inference.js';

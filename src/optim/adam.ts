@@ -1,5 +1,4 @@
 import { getBackend } from '../backend/registry.js';
-import { adamKernel } from '../backend/js/adam.js';
 import { Optimizer, type ParamState, type ParamsArg } from './optimizer.js';
 
 export interface AdamOptions {
@@ -33,9 +32,7 @@ class AdamBase extends Optimizer<AdamOptions> {
       decoupled: this.decoupled, step: st.step,
       amsgrad: o.amsgrad ? this.buffer(st, 'max_exp_avg_sq', p.length) : null,
     };
-    const backend = getBackend();
-    if (backend.adam) backend.adam(args);
-    else adamKernel(args);
+    getBackend().adam(args);
   }
 }
 

@@ -1,6 +1,5 @@
 import { getBackend } from '../backend/registry.js';
 import type { SgdArgs } from '../backend/backend.js';
-import { sgdKernel } from '../backend/js/sgd.js';
 import { Optimizer, type ParamState, type ParamsArg } from './optimizer.js';
 
 export interface SGDOptions {
@@ -31,9 +30,6 @@ export class SGD extends Optimizer<SGDOptions> {
       param: p, grad: g, buf: mu === 0 ? null : this.buffer(st, 'momentum_buffer', p.length),
       lr: o.lr, momentum: mu, dampening: o.dampening ?? 0, weightDecay: o.weightDecay ?? 0, nesterov: o.nesterov ?? false, first,
     };
-    // the backend's fused kernel when it has one (native: threaded), else the reference loop
-    const backend = getBackend();
-    if (backend.sgd) backend.sgd(args);
-    else sgdKernel(args);
+    getBackend().sgd(args);
   }
 }

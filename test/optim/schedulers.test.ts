@@ -4,6 +4,7 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { Parameter } from '../../src/nn/parameter.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { LambdaLR, ReduceLROnPlateau, StepLR } from '../../src/optim/schedulers.js';
+import * as schedulers from '../../src/optim/schedulers.js';
 
 const sgd = (lr: number) => new SGD([new Parameter(new Tensor(new Float32Array(2), [2]))], { lr });
 
@@ -60,4 +61,58 @@ test('ReduceLROnPlateau: max mode, absolute threshold, eps and state dict', () =
   assert.equal(st.step(1), false);
   assert.equal(tiny.lr, 1e-9);
   assert.throws(() => new ReduceLROnPlateau(sgd(1), { factor: 1 }), /ReduceLROnPlateau: factor must be < 1, got 1/);
+});
+
+test('LrSchedule: each kind gives its step function; Noam is inverse-sqrt with a scaled peak', () => {
+  const { LrSchedule, inverseSqrtRate, linearDecayRate, wsdRate, NoamLR } = schedulers;
+  assert.equal(new LrSchedule({ kind: 'constant', peak: 2, warmupSteps: 4 }).rate(1), 0.5);
+  assert.equal(new LrSchedule({ kind: 'constant', peak: 2, warmupSteps: 4 }).rate(9), 2);
+  const inv = new LrSchedule({ kind: 'inverse-sqrt', peak: 1, warmupSteps: 10 });
+  for (const s of [1, 5, 10, 40, 1000]) assert.equal(inv.rate(s), inverseSqrtRate(1, 10, s));
+  assert.equal(inverseSqrtRate(1, 10, 40), 0.5);
+  const lin = new LrSchedule({ kind: 'linear', peak: 1, warmupSteps: 10, decaySteps: 110, final: 0.1 });
+  for (const s of [1, 10, 60, 110, 500]) assert.equal(lin.rate(s), linearDecayRate(1, 10, 110, 0.1, s));
+  assert.ok(Math.abs(lin.rate(60) - 0.55) < 1e-12);
+  const wsd = new LrSchedule({ kind: 'wsd', peak: 2, decayFraction: 0.25, final: 0.1 });
+  assert.equal(wsd.rate(100, 0.5), 2);
+  assert.ok(Math.abs(wsd.rate(100, 1) - 0.2) < 1e-12);
+  assert.equal(wsd.rate(100, 0.875), wsdRate(2, 0, 100, 0.875, 0.25, 0.1));
+  // Noam against its closed form base·d^-½·min(s^-½, s·w^-1.5)
+  const o = sgd(1);
+  const noam = new NoamLR(o, 512, 400);
+  for (let t = 0; t < 2000; t += 37) {
+    const s = t + 1;
+    const want = 512 ** -0.5 * Math.min(s ** -0.5, s * 400 ** -1.5);
+    assert.ok(Math.abs(o.lr - want) <= 1e-15 + 1e-12 * want, `step ${t}: ${o.lr} vs ${want}`);
+    for (let k = 0; k < 37; k++) noam.step();
+  }
+  assert.throws(() => new NoamLR(sgd(1), 512, 0), /NoamLR: warmup must be positive, got 0/);
+});
+
+test('LrSchedule plateau: cuts by factor after patience+1 whole epochs without a lower loss, same rule as ReduceLROnPlateau; state round-trips', () => {
+  const { LrSchedule, ReduceLROnPlateau } = schedulers;
+  const s = new LrSchedule({ kind: 'plateau', peak: 1, factor: 0.5, patience: 1 });
+  const o = sgd(1);
+  const torchLike = new ReduceLROnPlateau(o, { factor: 0.5, patience: 1, threshold: 0, thresholdMode: 'abs' });
+  const losses = [3, 2, 2.5, 2.1, 2.2, 1, 1, 1, 0.5];
+  const got: number[] = [];
+  for (const l of losses) {
+    s.observe(l);
+    torchLike.step(l);
+    got.push(s.rate(100));
+    assert.equal(s.rate(100), o.lr);
+  }
+  assert.deepEqual(got, [1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25]);
+  const t = new LrSchedule({ kind: 'plateau', peak: 1, factor: 0.5, patience: 1 });
+  t.loadStateDict(JSON.parse(JSON.stringify(s.stateDict())));
+  assert.equal(t.rate(100), 0.25);
+  s.observe(0.6);
+  t.observe(0.6);
+  s.observe(0.6);
+  t.observe(0.6);
+  assert.equal(t.rate(100), s.rate(100));
+  assert.equal(t.rate(100), 0.125);
+  assert.throws(() => new LrSchedule({ kind: 'linear', peak: 1, warmupSteps: 10, decaySteps: 5 }), /'linear' schedule needs decaySteps above the warmup steps \(10\), got 5/);
+  assert.throws(() => new LrSchedule({ kind: 'wsd', peak: 1, decayFraction: 0 }), /decayFraction must be in \(0, 1\], got 0/);
+  assert.throws(() => new LrSchedule({ kind: 'cosine' as never, peak: 1 }), /kind must be one of constant, inverse-sqrt, plateau, linear, wsd, got 'cosine'/);
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { translateLines } from '../../src/cli/translate.js';
-import { trainTranslation } from '../../src/models/seq2seq/train-node.js';
+import { trainTranslation } from '../../src/models/translation/train-node.js';
 
 const io = () => {
   const out: string[] = [];

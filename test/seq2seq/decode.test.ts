@@ -8,7 +8,7 @@ for (const model of ['plain', 'attention'] as const) {
   test(`${model}: beam search with k=1 equals greedy`, () => {
     const m = tinyModel({ model, tgtVocabSize: 9 }, 11);
     const b = tinyBatch();
-    const sm = m.toStepModel(new Tensor(b.src, [2, 4]), b.srcLengths);
+    const sm = m.stepModel(new Tensor(b.src, [2, 4]), b.srcLengths);
     const g = greedyDecode(sm, 2, { maxLength: 6 });
     const bs = beamSearch(sm, 2, { beamSize: 1, maxLength: 6, lengthPenalty: 0 });
     for (let i = 0; i < 2; i++) {
@@ -20,7 +20,7 @@ for (const model of ['plain', 'attention'] as const) {
   test(`${model}: exact search equals enumeration with |V| = 5`, () => {
     const m = tinyModel({ model, tgtVocabSize: 5 }, 12);
     const b = tinyBatch();
-    const sm = m.toStepModel(new Tensor(b.src, [2, 4]), b.srcLengths);
+    const sm = m.stepModel(new Tensor(b.src, [2, 4]), b.srcLengths);
     const opts = { maxLength: 4, nBest: 3 };
     const ex = exactSearch(sm, 2, opts);
     const en = exhaustiveSearch(sm, 2, opts);

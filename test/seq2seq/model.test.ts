@@ -45,7 +45,7 @@ for (const v of VARIANTS) {
     m.eval();
     const b = tinyBatch();
     const tf = sequenceLogProbs(m.forward(b).logits, b.tgtOut);
-    const sm = m.toStepModel(new Tensor(b.src, [2, 4]), b.srcLengths);
+    const sm = m.stepModel(new Tensor(b.src, [2, 4]), b.srcLengths);
     let state = sm.start(2);
     const sums = [0, 0];
     for (let t = 0; t < 4; t++) {
@@ -63,7 +63,7 @@ for (const v of VARIANTS) {
   test(`${v.name}: select reorders state rows and encoder memory`, () => {
     const m = tinyModel(v.config);
     const b = tinyBatch();
-    const sm = m.toStepModel(new Tensor(b.src, [2, 4]), b.srcLengths);
+    const sm = m.stepModel(new Tensor(b.src, [2, 4]), b.srcLengths);
     const s0 = sm.step(sm.start(2), Int32Array.from([2, 2])).state;
     const swapped = sm.select(s0, Int32Array.from([1, 0, 1]));
     const next = sm.step(swapped, Int32Array.from([7, 4, 7])).logProbs;

@@ -8,15 +8,17 @@ import { generatePairs } from '../../src/data/zh-en-grammar.js';
 import { Batcher } from '../../src/data/batching.js';
 import { corpusBleu } from '../../src/metrics/bleu.js';
 import { createSeq2Seq } from '../../src/models/seq2seq/index.js';
-import { batchLoss } from '../../src/models/seq2seq/evaluate.js';
-import { loadCorpus } from '../../src/models/seq2seq/corpus-node.js';
-import { loadRun } from '../../src/models/seq2seq/run-node.js';
-import { translateIds } from '../../src/models/seq2seq/search.js';
-import { TextPipeline } from '../../src/models/seq2seq/text-pipeline.js';
-import { learningRate, linearDecayRate, trainTranslation, wsdRate, type TrainTranslationOptions } from '../../src/models/seq2seq/train-node.js';
+import { batchLoss } from '../../src/models/translation/evaluate.js';
+import { loadCorpus } from '../../src/data/corpus-node.js';
+import { loadRun } from '../../src/models/translation/run-node.js';
+import { translateIds } from '../../src/models/translation/search.js';
+import { TextPipeline } from '../../src/text/text-pipeline.js';
+import { trainTranslation, type TrainTranslationOptions } from '../../src/models/translation/train-node.js';
+import { inverseSqrtRate as learningRate, linearDecayRate, wsdRate } from '../../src/optim/schedulers.js';
 import { Adam } from '../../src/optim/index.js';
 import { manualSeed } from '../../src/tensor/rng.js';
 import { zhCharTokenizer } from '../../src/text/zh-char-tokenizer.js';
+import { decodeSafetensors } from '../../src/io/safetensors.js';
 
 test('a tiny attention model overfits 20 embedded pairs to BLEU 100', () => {
   const pairs = generatePairs({ n: 20, seed: 7, maxTokens: 10 });
@@ -229,4 +231,51 @@ test('attentive train translate with only the required flags writes a complete, 
   assert.ok(existsSync(join(dir, 'last', 'trainer.json')), 'the resumable state was written');
   assert.equal(readMetrics(dir).length, 1);
   assert.ok((await loadRun(dir)).model.numParameters() > 0);
+});
+
+test('translation: a run stopped mid-epoch and resumed twice ends with the weights of an uninterrupted run, bit for bit (dropout on)', async () => {
+  const data = { kind: 'embedded' as const, nPairs: 120, seed: 3 };
+  const base = { data, model: { model: 'attention' as const, ...tiny, dropout: 0.3 }, epochs: 2, batchSize: 16, log: quiet, progress: false, skipFinalEval: true, validBleuSentences: 4 };
+  const whole = newRunDir();
+  await trainTranslation({ ...base, out: whole });
+  const cut = newRunDir();
+  const s1 = await trainTranslation({ ...base, out: cut, maxSteps: 5 });
+  assert.equal(s1.stoppedBy, 'steps');
+  assert.equal(s1.steps, 5);
+  await trainTranslation({ data, resume: cut, maxSteps: 9, log: quiet, progress: false, skipFinalEval: true });
+  const s3 = await trainTranslation({ data, resume: cut, maxSteps: Infinity, log: quiet, progress: false, skipFinalEval: true });
+  const bytes = (dir: string) => {
+    const { tensors } = decodeSafetensors(readFileSync(join(dir, 'last', 'model.safetensors')));
+    return Object.fromEntries(Object.entries(tensors).map(([k, a]) => [k, Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).toString('hex')]));
+  };
+  const w = bytes(whole);
+  assert.equal(s3.steps, readMetrics(whole).at(-1).step);
+  assert.deepEqual(bytes(cut), w);
+  // a different seed gives different weights: the comparison can fail
+  const other = newRunDir();
+  await trainTranslation({ ...base, out: other, seed: 2 });
+  assert.notDeepEqual(bytes(other), w);
+});
+
+test('translation: a NaN loss stops training naming the cause and how to resume with a lower lr; last/ keeps the last good epoch; --lr on resume replaces the peak', async () => {
+  const dir = newRunDir();
+  const data = { kind: 'embedded' as const, nPairs: 120, seed: 3 };
+  const quietRun = { data, log: quiet, progress: false, skipFinalEval: true };
+  await trainTranslation({ ...quietRun, model: { model: 'attention', ...tiny }, epochs: 1, batchSize: 16, clip: 1e30, warmupSteps: 0, out: dir, validBleuSentences: 0 });
+  const good = readFileSync(join(dir, 'last', 'model.safetensors'));
+  // an absurd learning rate overflows the weights within two steps
+  await assert.rejects(trainTranslation({ ...quietRun, resume: dir, lr: 1e38, epochs: 3 }), (e: Error) => {
+    assert.match(e.message, /^trainTranslation: the loss became (NaN|Infinity) at step \d+ \(epoch 2, batch \d+\/\d+, lr 1\.00e\+38\): /);
+    assert.match(e.message, /(produced by \w+: produced NaN|the weights already hold (NaN|Infinity|-Infinity) \(\S+\): an earlier update diverged)/);
+    assert.match(e.message, /Training stopped; the run folder keeps its last good checkpoint \(.*last, step 7, end of epoch 1\)/);
+    assert.match(e.message, /resume with a lower learning rate: attentive train translate --resume .*run --lr 1e\+37$/);
+    return true;
+  });
+  assert.ok(readFileSync(join(dir, 'last', 'model.safetensors')).equals(good), 'last/ still holds the epoch-1 weights');
+  assert.equal(readMetrics(dir).length, 1);
+  const s = await trainTranslation({ ...quietRun, resume: dir, lr: 1e-3, epochs: 2 });
+  const after = readMetrics(dir);
+  assert.equal(after.length, 2);
+  assert.ok(after[1].lr === 1e-3 && Number.isFinite(after[1].trainLoss), `resumed with the lower rate: ${JSON.stringify(after[1])}`);
+  assert.equal(s.epochs, 2);
 });

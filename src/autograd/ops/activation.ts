@@ -4,7 +4,7 @@ import { normAxis } from '../../tensor/shape.js';
 import { record } from '../engine.js';
 import { empty } from '../helpers.js';
 import { mapBinary, mapUnary } from './elementwise.js';
-import { erf } from '../../backend/js/math.js';
+import { erf } from '../../backend/scalar-math.js';
 import { contiguous, permute } from './view.js';
 
 export function sigmoid(x: Tensor): Tensor {

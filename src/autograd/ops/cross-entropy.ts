@@ -5,7 +5,6 @@
  * writes the gradient, the only [N, C] array it allocates, in one sweep.
  */
 import { getBackend } from '../../backend/registry.js';
-import { crossEntropyBackwardKernel, crossEntropyKernel } from '../../backend/js/cross-entropy.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { fmtShape } from '../../tensor/shape.js';
 import { record } from '../engine.js';
@@ -39,12 +38,12 @@ export function softmaxCrossEntropy(
   const x = logits.values() as Float32Array;
   const out = empty([n]);
   const lse = new Float32Array(n);
-  (be.crossEntropy ?? crossEntropyKernel)(x, n, c, t, ignoreIndex, labelSmoothing, out.data as Float32Array, lse);
+  be.crossEntropy(x, n, c, t, ignoreIndex, labelSmoothing, out.data as Float32Array, lse);
   return record(out, 'softmaxCrossEntropy', [logits], (grad) => {
     const dx = empty([n, c]);
     // values(): a reduced loss hands back a stride-0 expanded gradient
     const g = grad.values() as Float32Array;
-    (be.crossEntropyBackward ?? crossEntropyBackwardKernel)(x, n, c, t, ignoreIndex, labelSmoothing, lse, g, dx.data as Float32Array);
+    be.crossEntropyBackward(x, n, c, t, ignoreIndex, labelSmoothing, lse, g, dx.data as Float32Array);
     return [dx];
   });
 }

@@ -3,7 +3,6 @@
  * small tensors. Each is tested against its composition.
  */
 import { getBackend } from '../../backend/registry.js';
-import { lstmCellBackwardKernel, lstmCellKernel } from '../../backend/js/lstm.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { fmtShape } from '../../tensor/shape.js';
 import { record } from '../engine.js';
@@ -28,11 +27,11 @@ export function lstmCell(gates: Tensor, c: Tensor): { h: Tensor; c: Tensor } {
   const cv = c.values() as Float32Array;
   const hc = empty([b, 2 * h]);
   const saved = new Float32Array(b * 5 * h);
-  (be.lstmCell ?? lstmCellKernel)(g, cv, b, h, hc.data as Float32Array, saved);
+  be.lstmCell(g, cv, b, h, hc.data as Float32Array, saved);
   record(hc, 'lstmCell', [gates, c], (grad) => {
     const dgates = empty([b, 4 * h]);
     const dc = empty([b, h]);
-    (be.lstmCellBackward ?? lstmCellBackwardKernel)(
+    be.lstmCellBackward(
       grad.values() as Float32Array, cv, saved, b, h, dgates.data as Float32Array, dc.data as Float32Array,
     );
     return [dgates, dc];

@@ -1,5 +1,5 @@
 import type { BinaryOp, UnaryOp, View } from '../backend.js';
-import { erf, gelu, sigmoid, softplus } from './math.js';
+import { erf, gelu, sigmoid, softplus } from '../scalar-math.js';
 
 type Unary = (x: number, p: number) => number;
 type Binary = (a: number, b: number) => number;

@@ -1,4 +1,4 @@
-import { sigmoid } from './math.js';
+import { sigmoid } from '../scalar-math.js';
 
 /**
  * Fused LSTM cell on gate pre-activations [B, 4H] (PyTorch order i, f, g, o) and c [B, H].

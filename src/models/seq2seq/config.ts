@@ -7,6 +7,8 @@ export type AttentionKind = 'bahdanau' | 'luong-dot' | 'luong-general';
 export const ATTENTION_KINDS: readonly AttentionKind[] = ['bahdanau', 'luong-dot', 'luong-general'];
 
 export interface Seq2SeqConfig {
+  /** The registry's name of this model kind; equal to `model`. */
+  kind: 'plain' | 'attention';
   /** 'plain': the final encoder state is the only thing the decoder sees; 'attention': it also attends to every encoder output. */
   model: 'plain' | 'attention';
   srcVocabSize: number;
@@ -35,13 +37,21 @@ export interface Seq2SeqConfig {
   tieEmbeddings: boolean;
 }
 
+/** Every field of a Seq2SeqConfig (recipes and the registry reject other keys). */
+export const SEQ2SEQ_CONFIG_KEYS: readonly (keyof Seq2SeqConfig)[] = [
+  'kind', 'model', 'srcVocabSize', 'tgtVocabSize', 'srcEmbSize', 'tgtEmbSize', 'hiddenSize', 'decoderHiddenSize', 'layers',
+  'bidirectional', 'dropout', 'attention', 'attentionSize', 'inputFeeding', 'tieEmbeddings',
+];
+
 /** Fills in defaults and validates; every error names the field and its value. */
 export function resolveConfig(c: Partial<Seq2SeqConfig> & Pick<Seq2SeqConfig, 'srcVocabSize' | 'tgtVocabSize'>): Seq2SeqConfig {
-  const model = c.model ?? 'attention';
+  if (c.model !== undefined && c.kind !== undefined && c.model !== c.kind) throw new Error(`Seq2SeqConfig: kind '${c.kind}' and model '${c.model}' disagree`);
+  const model = c.model ?? c.kind ?? 'attention';
   const hiddenSize = c.hiddenSize ?? 128;
   const bidirectional = c.bidirectional ?? false;
   const decoderHiddenSize = c.decoderHiddenSize ?? hiddenSize * (bidirectional ? 2 : 1);
   const out: Seq2SeqConfig = {
+    kind: model,
     model,
     srcVocabSize: c.srcVocabSize,
     tgtVocabSize: c.tgtVocabSize,

@@ -7,5 +7,4 @@ export { PlainSeq2Seq } from './plain.js';
 export { AttentionSeq2Seq } from './attention-seq2seq.js';
 export { Seq2SeqStepModel } from './step-model.js';
 export { selectState, concatStates, type DecoderState } from './state.js';
-export { inference } from './inference.js';
 export { createSeq2Seq } from './build.js';

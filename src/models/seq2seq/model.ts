@@ -3,36 +3,23 @@ import { Embedding } from '../../nn/layers/embedding.js';
 import { Module } from '../../nn/module.js';
 import { fmtShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { PAD_ID } from '../../text/vocab.js';
+import { BOS_ID, PAD_ID } from '../../text/vocab.js';
+import { inference } from '../../nn/inference.js';
+import type { AttentionMap, TranslationBatch, TranslationModel, TranslationOutput } from '../translation/model.js';
 import type { Seq2SeqConfig } from './config.js';
 import { Seq2SeqEncoder, type EncoderOutput } from './encoder.js';
 import type { DecoderState } from './state.js';
 import { Seq2SeqStepModel } from './step-model.js';
 
-/** A padded training batch (the fields of data/batching.ts's Batch that the model reads). */
-export interface Seq2SeqBatch {
-  /** Source ids (B·S), row-major, padded with 0. */
-  src: Int32Array;
-  srcShape: readonly [number, number];
-  srcLengths: Int32Array;
-  /** Decoder input `<s> y1 .. yn` (B·T), padded with 0. */
-  tgtIn: Int32Array;
-  tgtShape: readonly [number, number];
-}
-
-/** Teacher-forced outputs. */
-export interface Seq2SeqOutput {
-  /** (B, T, V) unnormalised next-token scores. */
-  logits: Tensor;
-  /** (B, T, S) attention weights per output position; null for the plain model. */
-  attention: Tensor | null;
-}
+/** The batch and outputs of every translation model (see models/translation/model.ts). */
+export type Seq2SeqBatch = TranslationBatch;
+export type Seq2SeqOutput = TranslationOutput;
 
 /**
  * What both encoder-decoders share: the encoder, the target embedding, batch checks and the
  * decoding adapter. Subclasses define the decoder: teacher-forced `forward` and one `decodeStep`.
  */
-export abstract class Seq2SeqModel extends Module {
+export abstract class Seq2SeqModel extends Module implements TranslationModel {
   encoder: Seq2SeqEncoder;
   tgt_embed: Embedding;
 
@@ -57,8 +44,22 @@ export abstract class Seq2SeqModel extends Module {
   abstract decodeStep(state: DecoderState, tokens: Int32Array): { logits: Tensor; state: DecoderState };
 
   /** Encodes `src` once and exposes the decoder to every search in decode/ (runs without gradients, in eval mode). */
-  toStepModel(src: Tensor, lengths: Int32Array): Seq2SeqStepModel {
+  stepModel(src: Tensor, lengths: Int32Array): Seq2SeqStepModel {
     return new Seq2SeqStepModel(this, src, lengths);
+  }
+
+  /** The decoder's attention over the source for each output token (teacher-forced on the translation); none for the plain model. */
+  attentionMaps(src: readonly number[], tokens: readonly number[], finished: boolean): AttentionMap[] {
+    const tgtIn = [BOS_ID, ...tokens];
+    const rows = finished ? tgtIn.length : tokens.length;
+    if (this.config.model !== 'attention' || rows === 0) return [];
+    const out = inference(this, () => this.forward({
+      src: Int32Array.from(src), srcShape: [1, src.length], srcLengths: Int32Array.from([src.length]),
+      tgtIn: Int32Array.from(tgtIn), tgtShape: [1, tgtIn.length],
+    }));
+    const a = out.attention!.values();
+    const S = src.length;
+    return [{ name: 'attention', rows: 'target', cols: 'source', weights: Array.from({ length: rows }, (_, t) => Array.from(a.subarray(t * S, (t + 1) * S))) }];
   }
 
   /** Validates a batch and wraps its arrays: src (B, S), tgtIn (B, T). */

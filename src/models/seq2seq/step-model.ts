@@ -3,9 +3,10 @@ import type { StepModel } from '../../decode/step-model.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { BOS_ID, EOS_ID, PAD_ID } from '../../text/vocab.js';
+import type { Seq2SeqConfig } from './config.js';
 import type { EncoderOutput } from './encoder.js';
-import { inference } from './inference.js';
-import type { Seq2SeqModel } from './model.js';
+import { inference } from '../../nn/inference.js';
+import type { Module } from '../../nn/module.js';
 import { concatStates, selectState, type DecoderState } from './state.js';
 
 /**
@@ -21,6 +22,14 @@ export function banSpecials(logProbs: Float32Array, vocab: number): void {
   }
 }
 
+/** The parts of an LSTM encoder-decoder that decoding uses (model.ts's Seq2SeqModel has them). */
+export interface Seq2SeqDecoding extends Module {
+  readonly config: Pick<Seq2SeqConfig, 'tgtVocabSize'>;
+  encode(src: Tensor, lengths: Int32Array): EncoderOutput;
+  initialState(enc: EncoderOutput): DecoderState;
+  decodeStep(state: DecoderState, tokens: Int32Array): { logits: Tensor; state: DecoderState };
+}
+
 /**
  * A trained encoder-decoder seen through decode/'s StepModel interface: the sources are encoded
  * once here, and each `step` runs one decoder step for every live hypothesis. `select` reorders
@@ -34,8 +43,8 @@ export class Seq2SeqStepModel implements StepModel<DecoderState> {
   readonly sourceLengths: Int32Array;
   readonly encoded: EncoderOutput;
 
-  constructor(readonly model: Seq2SeqModel, src: Tensor, lengths: Int32Array) {
-    if (src.ndim !== 2) throw new Error(`toStepModel: src must be [B, S], got ${fmtShape(src.shape)}`);
+  constructor(readonly model: Seq2SeqDecoding, src: Tensor, lengths: Int32Array) {
+    if (src.ndim !== 2) throw new Error(`stepModel: src must be [B, S], got ${fmtShape(src.shape)}`);
     this.vocabSize = model.config.tgtVocabSize;
     this.sourceLengths = Int32Array.from(lengths);
     this.encoded = inference(model, () => model.encode(src, this.sourceLengths));

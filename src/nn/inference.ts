@@ -1,5 +1,5 @@
-import { noGrad } from '../../autograd/grad-mode.js';
-import type { Module } from '../../nn/module.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import type { Module } from './module.js';
 
 /** Runs `fn` in eval mode without gradients, restoring the previous mode. */
 export function inference<T>(model: Module, fn: () => T): T {

@@ -1,7 +1,7 @@
-import { Bpe, type BpeJSON } from '../../text/bpe.js';
-import { createEnTokenizer } from '../../text/en-tokenizer.js';
-import type { Tokenizer } from '../../text/tokenizer.js';
-import { Vocab, type VocabJSON } from '../../text/vocab.js';
+import { Bpe, type BpeJSON } from './bpe.js';
+import { createEnTokenizer } from './en-tokenizer.js';
+import type { Tokenizer } from './tokenizer.js';
+import { Vocab, type VocabJSON } from './vocab.js';
 
 /** How sentences become ids; saved with a run so translation uses exactly the training pipeline. */
 export interface TextPipelineConfig {

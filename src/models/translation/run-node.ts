@@ -7,17 +7,18 @@ import type { Module } from '../../nn/module.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { BpeJSON } from '../../text/bpe.js';
 import type { VocabJSON } from '../../text/vocab.js';
-import { createSeq2Seq } from './build.js';
-import type { Seq2SeqConfig } from './config.js';
-import { pipelineFromState, type DataSpec } from './corpus-node.js';
-import type { Seq2SeqModel } from './model.js';
-import type { TextPipeline, TextPipelineConfig } from './text-pipeline.js';
+import type { DataSpec } from '../../data/corpus-node.js';
+import { pipelineFromState } from '../../text/text-pipeline-node.js';
+import type { TranslationModel, TranslationModelConfig } from './model.js';
+import { createTranslationModel } from './registry.js';
+import type { TextPipeline, TextPipelineConfig } from '../../text/text-pipeline.js';
 
 /** config.json of a translation run: everything needed to rebuild the model and its text pipeline. */
 export interface RunConfig {
   type: 'attentive-translate-run';
   version: 1;
-  model: Seq2SeqConfig;
+  /** The model's full config (every kind has `kind` and the vocabulary sizes). */
+  model: TranslationModelConfig & Record<string, unknown>;
   text: TextPipelineConfig;
   data: DataSpec;
   /** Training options as given (for --resume and for the record). */
@@ -87,13 +88,13 @@ export function loadRunConfig(dir: string): { config: RunConfig; pipeline: TextP
 }
 
 /** Loads a run folder's best model (eval mode) and text pipeline. */
-export async function loadRun(dir: string): Promise<{ model: Seq2SeqModel; pipeline: TextPipeline; config: RunConfig }> {
+export async function loadRun(dir: string): Promise<{ model: TranslationModel; pipeline: TextPipeline; config: RunConfig }> {
   const { config, pipeline } = loadRunConfig(dir);
   const root = resolve(dir);
   if (pipeline.srcVocab.size !== config.model.srcVocabSize || pipeline.tgtVocab.size !== config.model.tgtVocabSize) {
     throw new Error(`loadRun: ${root}: vocabulary files (${pipeline.srcVocab.size}, ${pipeline.tgtVocab.size}) do not match the model config (${config.model.srcVocabSize}, ${config.model.tgtVocabSize})`);
   }
-  const model = createSeq2Seq(config.model);
+  const model = createTranslationModel(config.model);
   const path = join(root, RUN_FILES.weights);
   if (!existsSync(path)) throw new Error(`loadRun: ${path} is missing; the run has not saved a model yet`);
   const file = await loadSafetensors(path);

@@ -1,11 +1,7 @@
-import type { Splits } from '../../data/split-pairs.js';
-import { splitPairs } from '../../data/split-pairs.js';
-import { loadTatoeba } from '../../data/tatoeba-node.js';
-import { generatePairs } from '../../data/zh-en-grammar.js';
-import { jiebaTokenizer } from '../../text/jieba-node.js';
-import type { Tokenizer } from '../../text/tokenizer.js';
-import { zhCharTokenizer } from '../../text/zh-char-tokenizer.js';
-import { TextPipeline, type TextPipelineState } from './text-pipeline.js';
+import type { Splits } from './split-pairs.js';
+import { splitPairs } from './split-pairs.js';
+import { loadTatoeba } from './tatoeba-node.js';
+import { generatePairs } from './zh-en-grammar.js';
 
 /** A sentence pair as the trainer sees it. */
 export interface Pair {
@@ -40,14 +36,4 @@ export function loadCorpus(spec: DataSpec): Splits<Pair> {
   const s = loadTatoeba(spec.path!);
   const strip = (ps: { zh: string; en: string }[]) => ps.map((p) => ({ zh: p.zh, en: p.en }));
   return { train: strip(s.train), valid: strip(s.valid), test: strip(s.test) };
-}
-
-export function sourceTokenizer(kind: 'char' | 'word'): Tokenizer {
-  if (kind === 'char') return zhCharTokenizer;
-  if (kind === 'word') return jiebaTokenizer;
-  throw new Error(`source tokenizer must be 'char' or 'word', got '${String(kind)}'`);
-}
-
-export function pipelineFromState(state: TextPipelineState): TextPipeline {
-  return TextPipeline.fromState(state, sourceTokenizer(state.config.srcTokenizer));
 }

@@ -4,10 +4,10 @@ import { corpusBleu } from '../../metrics/bleu.js';
 import { crossEntropy } from '../../nn/losses.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { PAD_ID } from '../../text/vocab.js';
-import { inference } from './inference.js';
-import type { Seq2SeqModel } from './model.js';
+import { inference } from '../../nn/inference.js';
+import type { TranslationModel } from './model.js';
 import { translateIds, type SearchOptions, type Translation } from './search.js';
-import type { TextPipeline } from './text-pipeline.js';
+import type { TextPipeline } from '../../text/text-pipeline.js';
 
 /** Token-level cross-entropy of a batch (padding ignored). Shapes: logits (B, T, V), tgtOut (B·T). */
 export function batchLoss(logits: Tensor, tgtOut: Int32Array, labelSmoothing = 0): Tensor {
@@ -16,7 +16,7 @@ export function batchLoss(logits: Tensor, tgtOut: Int32Array, labelSmoothing = 0
 }
 
 /** Mean per-token negative log-likelihood over batches, without label smoothing. */
-export function meanLoss(model: Seq2SeqModel, batches: readonly Batch[]): number {
+export function meanLoss(model: TranslationModel, batches: readonly Batch[]): number {
   let sum = 0, tokens = 0;
   inference(model, () => {
     for (const b of batches) {
@@ -39,7 +39,7 @@ export interface BleuEvaluation {
 }
 
 export function evaluateBleu(
-  model: Seq2SeqModel,
+  model: TranslationModel,
   pipeline: TextPipeline,
   pairs: readonly { zh: string; en: string }[],
   search: SearchOptions,

@@ -5,7 +5,7 @@ import type { Hypothesis } from '../../decode/order.js';
 import { sampleDecode } from '../../decode/sample.js';
 import { padSequences } from '../../data/batching.js';
 import { Tensor } from '../../tensor/tensor.js';
-import type { Seq2SeqModel } from './model.js';
+import type { TranslationModel } from './model.js';
 
 export type SearchMethod = 'greedy' | 'beam' | 'exact' | 'sample';
 export const SEARCH_METHODS: readonly SearchMethod[] = ['greedy', 'beam', 'exact', 'sample'];
@@ -46,7 +46,7 @@ export interface Translation {
  * Decodes every source with the chosen search. Sources are sorted by length and decoded in
  * batches, so padding stays small; results come back in input order.
  */
-export function translateIds(model: Seq2SeqModel, sources: readonly number[][], opts: SearchOptions, batchSize = 64): Translation[] {
+export function translateIds(model: TranslationModel, sources: readonly number[][], opts: SearchOptions, batchSize = 64): Translation[] {
   if (sources.some((s) => s.length === 0)) throw new Error('translateIds: empty source sentence');
   const order = sources.map((_, i) => i).sort((a, b) => sources[b].length - sources[a].length || a - b);
   const out = new Array<Translation>(sources.length);
@@ -60,7 +60,7 @@ export function translateIds(model: Seq2SeqModel, sources: readonly number[][], 
   for (let start = 0; start < order.length; start += perBatch) {
     const idx = order.slice(start, start + perBatch);
     const { data, shape, lengths } = padSequences(idx.map((i) => sources[i]));
-    const sm = model.toStepModel(new Tensor(data, shape), lengths);
+    const sm = model.stepModel(new Tensor(data, shape), lengths);
     const n = idx.length;
     let res: Translation[];
     switch (opts.method) {

@@ -1,4 +1,4 @@
-/** Scalar functions the reference kernels need that Math lacks. */
+/** Scalar functions that Math lacks, shared by the reference kernels and the gradient rules (one erf for both). */
 
 /** erf with |error| < 1.2e-7 (Numerical Recipes' erfc Chebyshev fit), ample for float32. */
 export function erf(x: number): number {
