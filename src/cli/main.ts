@@ -8,6 +8,8 @@ import { registerTranslateCommand } from './translate.js';
 import { registerStartCommand } from './start.js';
 import { registerExperimentCommand } from './experiment.js';
 import { registerPretrainCommand } from './pretrain.js';
+import { registerTrainText2ImageCommand } from './train-text2image.js';
+import { registerDrawCommand } from './draw.js';
 import { registerDataScenesCommand } from './data-scenes.js';
 import { registerTrainCaptionCommand } from './train-caption.js';
 import { registerCaptionCommand } from './caption.js';
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerExperimentCommand(program);
   registerPretrainCommand(program);
+  registerTrainText2ImageCommand(program);
+  registerDrawCommand(program);
   registerDataScenesCommand(program);
   registerTrainCaptionCommand(program);
   registerCaptionCommand(program);

@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import '../../src/autograd/index.js';
+import { gradcheck } from '../../src/autograd/index.js';
+import { composeScene, makeScenes, captionWords, SCENE_PIXELS, type DigitPool } from '../../src/data/digit-scenes.js';
+import { defaultCaptionVocab, encodeCaptions } from '../../src/models/text2image/captions.js';
+import { pixelLoss, resolveTextToImageConfig, TextToImage } from '../../src/models/text2image/model.js';
+import { Adam } from '../../src/optim/adam.js';
+import { rand, randn } from '../../src/tensor/creation.js';
+import { Generator } from '../../src/tensor/rng.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+
+const vocab = defaultCaptionVocab();
+const small = { vocabSize: vocab.length, embSize: 8, hiddenSize: 12, channels: [8, 6, 4] as [number, number, number] };
+
+test('TextToImage: shapes from captions to sentence vectors and 84x84 pixel logits', () => {
+  const m = new TextToImage(small, new Generator(1));
+  const { tokens, lengths } = encodeCaptions([['a', 'one', 'in', 'the', 'center'], ['a', 'two', 'in', 'the', 'top', 'left', 'and', 'a', 'three', 'in', 'the', 'center']], vocab);
+  assert.deepEqual(m.encode(tokens, lengths).shape, [2, 24]); // both directions
+  assert.deepEqual(m.forward(tokens, lengths).shape, [2, 1, 84, 84]);
+  const pics = m.draw(tokens, lengths);
+  assert.equal(pics.length, 2 * SCENE_PIXELS);
+  assert.ok(pics.every((v) => v >= 0 && v <= 1));
+  const uni = new TextToImage({ ...small, bidirectional: false }, new Generator(1));
+  assert.deepEqual(uni.encode(tokens, lengths).shape, [2, 12]);
+});
+
+test('TextToImage: padding does not change a caption\'s picture (lengths are honoured)', () => {
+  const m = new TextToImage(small, new Generator(2));
+  const short = ['a', 'one', 'in', 'the', 'center'];
+  const alone = encodeCaptions([short], vocab);
+  const padded = encodeCaptions([short, [...short, 'and', 'a', 'two', 'in', 'the', 'top', 'left']], vocab);
+  const a = m.draw(alone.tokens, alone.lengths);
+  const b = m.draw(padded.tokens, padded.lengths).subarray(0, SCENE_PIXELS);
+  for (let i = 0; i < SCENE_PIXELS; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-5, `pixel ${i}: ${a[i]} vs ${b[i]}`);
+});
+
+test('TextToImage: config errors name the field and value; bad token input is refused', () => {
+  assert.throws(() => resolveTextToImageConfig({ vocabSize: 0 }), /TextToImage: vocabSize must be a positive integer, got 0/);
+  assert.throws(() => resolveTextToImageConfig({ vocabSize: 5, channels: [4, 4] as unknown as [number, number, number] }), /TextToImage: channels must list 3 sizes, got \[4,4\]/);
+  assert.throws(() => resolveTextToImageConfig({ vocabSize: 5, hiddenSize: 2.5 }), /TextToImage: hiddenSize must be a positive integer, got 2.5/);
+  const m = new TextToImage(small);
+  assert.throws(() => m.encode(new Tensor(new Float32Array(4), [2, 2]), [2, 2]), /TextToImage.encode: tokens must be int32 \[B, T\], got float32 \[2,2\]/);
+});
+
+test('pixelLoss: per-pixel BCE on logits, its gradient by finite differences', () => {
+  const target = rand([2, 1, 3, 3], { generator: new Generator(3) });
+  const logits = randn([2, 1, 3, 3], { generator: new Generator(4) });
+  // known value: mean over pixels of -(y log σ(x) + (1-y) log(1-σ(x)))
+  const x = logits.values(), y = target.values();
+  let want = 0;
+  for (let i = 0; i < x.length; i++) {
+    const p = 1 / (1 + Math.exp(-x[i]));
+    want -= y[i] * Math.log(p) + (1 - y[i]) * Math.log(1 - p);
+  }
+  assert.ok(Math.abs(pixelLoss(logits, target).item() - want / x.length) < 1e-5);
+  gradcheck((l) => pixelLoss(l, target), [logits]);
+});
+
+test('training on a few scenes lowers the pixel loss', () => {
+  // synthetic digit pool: each digit class a distinct bar pattern
+  const images = new Float32Array(20 * 784);
+  const labels = new Int32Array(20);
+  for (let i = 0; i < 20; i++) {
+    labels[i] = i % 10;
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) images[i * 784 + y * 28 + x] = (x + labels[i]) % 10 < 3 ? 1 : 0;
+  }
+  const pool: DigitPool = { images, labels, count: 20 };
+  const scenes = makeScenes(pool, 8, 7, { maxDigits: 2 });
+  assert.equal(composeScene([]).length, SCENE_PIXELS);
+  const m = new TextToImage(small, new Generator(8));
+  const opt = new Adam(m.parameters(), { lr: 1e-2 });
+  const { tokens, lengths } = encodeCaptions(scenes.map((s) => captionWords(s.caption)), vocab);
+  const target = new Tensor(Float32Array.from(scenes.flatMap((s) => [...s.image])), [8, 1, 84, 84]);
+  const losses: number[] = [];
+  for (let step = 0; step < 25; step++) {
+    const loss = pixelLoss(m.forward(tokens, lengths), target);
+    losses.push(loss.item());
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+  }
+  assert.ok(losses[24] < 0.6 * losses[0], `loss went from ${losses[0]} to ${losses[24]}`);
+});
