@@ -7,28 +7,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RECIPES, RequestError, parseRecipeParams, type JobEvent } from './models-node.js';
+import type { JobEvent, JobState, JobStatus, LabEvent } from './api.js';
+import { RECIPES, RequestError, parseRecipeParams } from './models-node.js';
 
-export type JobState = 'running' | 'done' | 'failed' | 'stopped';
-
-/** GET /api/jobs/current. */
-export interface JobStatus {
-  id: string;
-  recipe: string;
-  run: string;
-  params: Record<string, number | string>;
-  state: JobState;
-  started: number;
-  ended: number | null;
-  /** Part of the run done, 0..1 (from the last progress event). */
-  fraction: number;
-  /** Estimated seconds left, from the elapsed time and `fraction`; null until there is progress. */
-  etaSeconds: number | null;
-  error: string | null;
-}
-
-/** What a subscriber receives: the job's own events, and 'state' whenever the status changes. */
-export type LabEvent = JobEvent | { type: 'state'; status: JobStatus };
+export type { JobState, JobStatus, LabEvent } from './api.js';
 
 const MAX_LOG_EVENTS = 2000;
 

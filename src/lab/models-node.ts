@@ -16,25 +16,11 @@ import { SEARCH_METHODS, translateIds, type SearchMethod } from '../models/seq2s
 import type { TextPipeline } from '../models/seq2seq/text-pipeline.js';
 import { trainTranslation } from '../models/seq2seq/train-node.js';
 import { Generator } from '../tensor/rng.js';
-import type { BeamNode } from '../viz/beam-tree.js';
+import type {
+  AttentionMap, InsideData, JobEvent, Recipe, RunInfo, RunKind, TranslateRequest, TranslateResponse, TranslationOut,
+} from './api.js';
 
-/** What a run folder holds, as the page groups them. */
-export type RunKind = 'translation' | 'vanishing' | 'overfitting' | 'pretraining' | 'data-size' | 'pretrain' | 'caption' | 'text2image';
-
-/** One run folder as listed by GET /api/runs. */
-export interface RunInfo {
-  name: string;
-  kind: RunKind;
-  /** One line for menus: the model and its best validation BLEU, or the experiment's name. */
-  title: string;
-  modified: number;
-  /** A translation run has saved a model (model.safetensors) and can translate. */
-  ready: boolean;
-  /** Translation runs: the source tokenizer ('char' runs can also be run in the page). */
-  srcTokenizer?: 'char' | 'word';
-  /** Files of the run folder the page may fetch (pictures, metrics, weights). */
-  files: string[];
-}
+export type { AttentionMap, InsideData, JobEvent, Recipe, RecipeParam, RunInfo, RunKind, TranslateRequest, TranslateResponse, TranslationOut } from './api.js';
 
 function readJson(path: string): any {
   try {
@@ -94,55 +80,6 @@ export function listRuns(runsDir: string): RunInfo[] {
 
 // ---------------------------------------------------------------------------------------------
 // Translation
-
-/** Search settings of one translate request (validated by {@link parseTranslateRequest}). */
-export interface TranslateRequest {
-  run: string;
-  text: string;
-  method: SearchMethod;
-  beamSize: number;
-  nBest: number;
-  lengthPenalty: number;
-  temperature: number;
-  topK?: number;
-  topP?: number;
-  seed: number;
-}
-
-/**
- * One attention map: rows are output tokens, columns source tokens, each row sums to 1. A model
- * with several maps (a Transformer's layers and heads) names each one, e.g. "layer 2, head 3".
- */
-export interface AttentionMap {
-  name: string;
-  rows: string[];
-  cols: string[];
-  weights: number[][];
-}
-
-export interface TranslationOut {
-  text: string;
-  tokens: string[];
-  logProb: number;
-  score: number;
-  finished: boolean;
-  /** Empty for a model without attention. */
-  attention: AttentionMap[];
-}
-
-/** Response of POST /api/translate. */
-export interface TranslateResponse {
-  run: string;
-  model: string;
-  source: { text: string; tokens: string[]; unknown: string[] };
-  method: SearchMethod;
-  translations: TranslationOut[];
-  /** Beam search only: every hypothesis the search considered (kept ones and pruned ones). */
-  beamTree: BeamNode[] | null;
-  /** Exact search: false when its node budget ran out before the optimum was proven. */
-  exact?: boolean;
-  warnings: string[];
-}
 
 /** A 400-class problem with the request; the server answers it with `status`. */
 export class RequestError extends Error {
@@ -255,27 +192,6 @@ export async function translateWithRun(dir: string, req: TranslateRequest): Prom
 // ---------------------------------------------------------------------------------------------
 // Recipes (run in a child process by worker-node.ts)
 
-/** One setting of a recipe, shown as a form field. */
-export interface RecipeParam {
-  key: string;
-  label: string;
-  type: 'int' | 'number' | 'choice' | 'file';
-  default: number | string;
-  min?: number;
-  max?: number;
-  choices?: string[];
-  help?: string;
-}
-
-export interface Recipe {
-  id: string;
-  title: string;
-  description: string;
-  /** Prefix of the run folder name. */
-  prefix: string;
-  params: RecipeParam[];
-}
-
 export const RECIPES: Recipe[] = [
   {
     id: 'translate-embedded', prefix: 'translate', title: 'Translation on the embedded corpus',
@@ -356,14 +272,6 @@ export function parseRecipeParams(recipe: Recipe, raw: unknown): Record<string, 
   return out;
 }
 
-/** What a running recipe reports; the server relays each one to the page as a server-sent event. */
-export type JobEvent =
-  | { type: 'log'; line: string }
-  | { type: 'progress'; fraction: number; step?: number; epoch?: number; loss?: number; lr?: number }
-  | { type: 'epoch'; epoch: number; step: number; trainLoss: number; validLoss: number; validBleu: number | null; lr: number }
-  | { type: 'done'; summary: Record<string, unknown> }
-  | { type: 'error'; message: string };
-
 /**
  * Runs a recipe into the run folder `runDir`, reporting as it goes. Translation progress comes
  * from the trainer's progress lines and its metrics.jsonl (one record per epoch).
@@ -396,7 +304,7 @@ export async function runRecipe(recipeId: string, params: Record<string, number 
           const epoch = Number(m[1]);
           const byEpochs = (epoch - 1 + Number(m[2]) / Number(m[3])) / epochs;
           const byTime = (Date.now() - t0) / (maxMinutes * 60_000);
-          report({ type: 'progress', fraction: Math.min(1, Math.max(byEpochs, byTime)), epoch, step: Number(m[2]), loss: Number(m[4]), lr: Number(m[5]) });
+          report({ type: 'progress', fraction: Math.min(1, Math.max(byEpochs, byTime)), epoch, step: Number(m[2]), stepsPerEpoch: Number(m[3]), loss: Number(m[4]), lr: Number(m[5]) });
         } else if (epochRe.test(line)) {
           const lines = readFileSync(join(runDir, RUN_FILES.metrics), 'utf8').trim().split('\n');
           const r = JSON.parse(lines[lines.length - 1]!);
@@ -426,14 +334,6 @@ export async function runRecipe(recipeId: string, params: Record<string, number 
 
 // ---------------------------------------------------------------------------------------------
 // Look inside
-
-/** Data behind the Look-inside view of one run (GET /api/runs/NAME/inside). */
-export type InsideData =
-  | { kind: 'vanishing'; configs: { name: string; layers: string[]; steps: number[]; gradNorm: number[][] }[]; rows: unknown[] }
-  | { kind: 'overfitting'; curves: { config: string; epoch: number[]; trainAccuracy: number[]; testAccuracy: number[]; trainLoss: number[]; validLoss: (number | null)[] }[]; rows: unknown[] }
-  | { kind: 'pretrain'; images: { name: string; file: string }[]; metrics: unknown[] }
-  | { kind: 'table'; rows: unknown[]; pictures: string[] }
-  | { kind: 'translation'; metrics: unknown[]; summary: unknown };
 
 function jsonLines(path: string): any[] {
   if (!existsSync(path)) return [];
