@@ -539,7 +539,7 @@ async function showInside(name: string): Promise<void> {
     grid.append(profile.fig);
     out.replaceChildren(
       h('p', {}, 'Gradient norms recorded per layer while a deep MLP trains on MNIST. With sigmoid units and plain SGD the gradient reaching the first layers is orders of magnitude smaller than the last layer’s.'),
-      toggles(names, (n) => /^sigmoid\+sgd$|^relu/.test(n), 'Settings', draw), grid, perLayer, h('h3', {}, 'Results'), rowsTable(d.rows));
+      toggles(names, (n) => n === 'sigmoid+sgd' || n.startsWith('relu'), 'Settings', draw), grid, perLayer, h('h3', {}, 'Results'), rowsTable(d.rows));
     return;
   }
   if (d.kind === 'overfitting') {
@@ -666,8 +666,6 @@ async function main(): Promise<void> {
     fillSelect($<HTMLSelectElement>('train-recipe'), recipes.map((r) => ({ value: r.id, label: r.title })), 'no recipes');
     renderParams();
     await refreshRuns();
-    const sel = $<HTMLSelectElement>('inside-run');
-    if (sel.value) void showInside(sel.value);
     const current = (await api<{ job: JobStatus | null }>('jobs/current')).job;
     if (current?.state === 'running') follow(current);
   } catch (err) {

@@ -355,7 +355,14 @@ export function insideData(dir: string, info: RunInfo): InsideData {
         gradNorm: layers.map((i) => steps.map((s) => at.get(`${i}/${s}`) ?? NaN)),
       };
     });
-    return { kind: 'vanishing', configs, rows: readJson(join(dir, 'results.json')) ?? [] };
+    // The experiment's own order and names ('sigmoid+sgd'), whose file names have '-' for '+'.
+    const rows = (readJson(join(dir, 'results.json')) ?? []) as { config?: string }[];
+    const names = rows.map((r) => String(r.config ?? ''));
+    const fileName = (n: string) => n.replace(/\+/g, '-');
+    for (const c of configs) c.name = names.find((n) => fileName(n) === c.name) ?? c.name;
+    const rank = (n: string) => (names.includes(n) ? names.indexOf(n) : names.length);
+    configs.sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+    return { kind: 'vanishing', configs, rows };
   }
   if (info.kind === 'overfitting') {
     const rows = jsonLines(join(dir, 'curves.jsonl'));

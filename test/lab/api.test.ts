@@ -136,7 +136,7 @@ describe('lab API', () => {
     assert.equal(route.status, 404);
     const wrong = await fetch(`${base}api/translate`);
     assert.equal(wrong.status, 405);
-    assert.match((await wrong.json()).error, /GET is not allowed on \/api\/translate \(use POST\)/);
+    assert.match(((await wrong.json()) as { error: string }).error, /GET is not allowed on \/api\/translate \(use POST\)/);
   });
 
   test('path traversal is rejected in run names, file names and page paths', async () => {
