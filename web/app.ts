@@ -268,7 +268,7 @@ function shadeSource(weights: number[] | null): void {
 
 function renderHeatmap(m: AttentionMap): void {
   const table = h('table', { class: 'heatmap' });
-  table.append(h('caption', {}, `${m.name}: rows are output words, columns source characters; each row sums to 1.`));
+  table.setAttribute('aria-label', `Attention weights (${m.name}): rows are output words, columns source characters`);
   table.append(h('thead', {}, h('tr', {}, h('td', {}), ...m.cols.map((c) => h('th', { scope: 'col' }, c)))));
   const body = h('tbody');
   m.rows.forEach((row, i) => {
@@ -297,7 +297,7 @@ function renderHeatmap(m: AttentionMap): void {
     body.append(tr);
   });
   table.append(body);
-  $('tr-heatmap').replaceChildren(table);
+  $('tr-heatmap').replaceChildren(h('p', { class: 'hint' }, `${m.name}: rows are output words, columns source characters; each row sums to 1 (numbers in %).`), table);
 }
 
 function renderTree(): void {
@@ -516,7 +516,6 @@ async function showInside(name: string): Promise<void> {
   }
   const files = `/api/runs/${encodeURIComponent(name)}/files/`;
   if (d.kind === 'vanishing') {
-    const grid = h('div', { class: 'inside-grid' });
     const profile = figure('Mean gradient norm per layer (layer 1 is next to the input): the sigmoid net’s gradient shrinks towards the input, ReLU’s does not');
     const perLayer = h('div', { class: 'inside-grid' });
     const names = d.configs.map((c) => c.name);
@@ -527,7 +526,7 @@ async function showInside(name: string): Promise<void> {
         y: c.gradNorm.map((row) => row.filter(Number.isFinite).reduce((a, b) => a + b, 0) / Math.max(1, row.filter(Number.isFinite).length)),
         color: seriesColor(names.indexOf(c.name)),
       })), { xLabel: 'layer', yLabel: '‖∂L/∂W‖', logY: true }, 'choose a setting');
-      perLayer.replaceChildren(...cs.map((c) => {
+      perLayer.replaceChildren(profile.fig, ...cs.map((c) => {
         const f = figure(`${c.name}: gradient norm of every layer over training (darker = nearer the input)`);
         drawChart(f.chart, c.gradNorm.map((row, i) => {
           const shade = viridis(i / Math.max(1, c.layers.length - 1));
@@ -536,10 +535,9 @@ async function showInside(name: string): Promise<void> {
         return f.fig;
       }));
     };
-    grid.append(profile.fig);
     out.replaceChildren(
       h('p', {}, 'Gradient norms recorded per layer while a deep MLP trains on MNIST. With sigmoid units and plain SGD the gradient reaching the first layers is orders of magnitude smaller than the last layer’s.'),
-      toggles(names, (n) => n === 'sigmoid+sgd' || n.startsWith('relu'), 'Settings', draw), grid, perLayer, h('h3', {}, 'Results'), rowsTable(d.rows));
+      toggles(names, (n) => n === 'sigmoid+sgd' || n.startsWith('relu'), 'Settings', draw), perLayer, h('h3', {}, 'Results'), rowsTable(d.rows));
     return;
   }
   if (d.kind === 'overfitting') {
