@@ -127,6 +127,8 @@ export interface JobStatus {
   /** Estimated seconds left, from the elapsed time and `fraction`; null until there is progress. */
   etaSeconds: number | null;
   error: string | null;
+  /** Process id of the training process while it runs. */
+  pid: number | null;
 }
 
 /** What a subscriber receives: the job's own events, and 'state' whenever the status changes. */

@@ -92,13 +92,14 @@ export class Jobs {
     for (let k = 2; existsSync(join(this.runsDir, run)); k++) run = `${recipe.prefix}-${timestamp()}-${k}`;
     const id = `job-${++this.counter}`;
     const job = new Job({
-      id, recipe: recipe.id, run, params, state: 'running', started: Date.now(), ended: null, fraction: 0, etaSeconds: null, error: null,
+      id, recipe: recipe.id, run, params, state: 'running', started: Date.now(), ended: null, fraction: 0, etaSeconds: null, error: null, pid: null,
     });
     this.jobs.set(id, job);
     this.latest = job;
     const { file, execArgv } = workerEntry();
     const child = fork(file, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
     job.child = child;
+    job.status.pid = child.pid ?? null;
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString('utf8')).slice(-4000);
@@ -116,6 +117,7 @@ export class Jobs {
     child.on('error', (err) => job.setState('failed', `the training process failed: ${err.message}`));
     child.on('exit', (code, signal) => {
       job.child = null;
+      job.status.pid = null;
       if (job.status.state !== 'running') return;
       const last = stderr.trim().split('\n').slice(-3).join(' | ');
       job.setState('failed', `the training process ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})${last ? `: ${last}` : ''}`);

@@ -41,7 +41,15 @@ export function describeRun(dir: string, name: string): RunInfo | null {
     return null;
   }
   if (!st.isDirectory()) return null;
-  const files = readdirSync(dir).filter((f) => !f.startsWith('.') && statSync(join(dir, f)).isFile()).sort();
+  // A run being written can lose a file between the listing and the stat: skip it.
+  const isFile = (f: string) => {
+    try {
+      return statSync(join(dir, f)).isFile();
+    } catch {
+      return false;
+    }
+  };
+  const files = readdirSync(dir).filter((f) => !f.startsWith('.') && isFile(f)).sort();
   const base = { name, modified: st.mtimeMs, files };
   const config = files.includes(RUN_FILES.config) ? readJson(join(dir, RUN_FILES.config)) : null;
   if (config?.type === 'attentive-translate-run') {

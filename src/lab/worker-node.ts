@@ -18,6 +18,9 @@ const send = (e: JobEvent): Promise<void> => new Promise((resolve) => {
   process.send(e, undefined, undefined, () => resolve());
 });
 
+// A lab server that goes away takes its job with it (no orphaned training).
+process.on('disconnect', () => process.exit(1));
+
 process.once('message', async (m: Start) => {
   let code = 0;
   // Messages leave in order, so waiting for the last one's callback flushes them all.
@@ -30,7 +33,5 @@ process.once('message', async (m: Start) => {
     code = 1;
   }
   await last;
-  // The IPC channel would keep the process alive.
-  process.disconnect?.();
   process.exit(code);
 });

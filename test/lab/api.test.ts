@@ -257,6 +257,17 @@ describe('lab API', () => {
     const job = await waitForState(base, ['done', 'failed', 'stopped']);
     assert.equal(job.state, 'failed');
     assert.match(job.error, /\S/);
+    console.log(`crashed job reported: ${job.error}`);
+    assert.equal((await getJson(`${base}api/runs`)).status, 200);
+    // a training process that dies without a word
+    const second = await postJson(`${base}api/train`, { recipe: 'translate-embedded', params: { pairs: 4000, hidden: 64, epochs: 50 } });
+    assert.equal(second.status, 202);
+    assert.ok(second.body.pid > 0);
+    process.kill(second.body.pid, 'SIGKILL');
+    const killed = await waitForState(base, ['done', 'failed', 'stopped']);
+    assert.equal(killed.id, second.body.id);
+    assert.equal(killed.state, 'failed');
+    assert.match(killed.error, /the training process ended unexpectedly \(signal SIGKILL\)/);
     assert.equal((await getJson(`${base}api/runs`)).status, 200);
     const missing = await postJson(`${base}api/train`, { recipe: 'translate-tatoeba', params: { file: 'cmn.txt' } });
     assert.equal(missing.status, 400);
