@@ -123,6 +123,36 @@ describe('lab page in chromium', { skip }, () => {
     assert.equal(await page.locator('#tr-heatmap tbody tr').count(), api.translations[1].attention[0].rows.length);
   });
 
+  test('translate: a run with several attention maps (layers, heads) gets a layer/head selector', async () => {
+    // The API sends a list of named maps; a Transformer run sends one per layer and head.
+    await page.route('**/api/translate', async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      for (const t of body.translations) {
+        const m = t.attention[0];
+        t.attention = [0, 1].flatMap((layer) => [0, 1].map((head) => ({
+          ...m, name: `layer ${layer + 1}, head ${head + 1}`,
+          weights: m.weights.map((row: number[]) => row.map((_: number, j: number) => (j === (layer * 2 + head) % row.length ? 1 : 0))),
+        })));
+      }
+      await route.fulfill({ response: res, json: body });
+    });
+    try {
+      await page.selectOption('#tr-method', 'greedy');
+      await page.click('#tr-go');
+      await page.waitForSelector('#tr-map-row:not([hidden])');
+      assert.deepEqual(await page.$$eval('#tr-map option', (els) => els.map((e) => e.textContent)),
+        ['layer 1, head 1', 'layer 1, head 2', 'layer 2, head 1', 'layer 2, head 2']);
+      const hot = () => page.$$eval('#tr-heatmap tbody tr:first-child td', (els) => els.findIndex((e) => e.textContent === '100'));
+      assert.equal(await hot(), 0);
+      await page.selectOption('#tr-map', '2');
+      assert.equal(await hot(), 2);
+      assert.match(await page.textContent('#tr-heatmap .hint') ?? '', /^layer 2, head 1:/);
+    } finally {
+      await page.unroute('**/api/translate');
+    }
+  });
+
   test('translate: greedy hides the beam controls and the tree; a bad run answer is shown as an error', async () => {
     await page.selectOption('#tr-method', 'greedy');
     assert.equal(await page.isHidden('#tr-beam'), true);
