@@ -139,8 +139,8 @@ async function refreshRuns(): Promise<void> {
     hint.hidden = false;
     hint.replaceChildren(
       `No runs yet in ${runsDir}. Start one from the `, h('a', { href: '#train', id: 'hint-train' }, 'Train'), ' tab, or from a terminal: ',
-      h('code', {}, 'npx attentive train translate --data embedded --model attention --max-minutes 5'),
-      ` (it writes into runs/ of the folder you run it in; start the lab there, or pass --runs).`,
+      h('code', {}, `npx attentive train translate --data embedded --model attention --max-minutes 5 --out ${runsDir}/translate-first`),
+      ' (then reload this page).',
     );
     $('hint-train').addEventListener('click', (e) => {
       e.preventDefault();
