@@ -179,6 +179,8 @@ export async function translateWithRun(dir: string, req: TranslateRequest): Prom
     method: req.method, beamSize: req.beamSize, nBest: req.nBest, lengthPenalty: req.lengthPenalty,
     temperature: req.temperature, topK: req.topK, topP: req.topP, rng: () => gen.random(),
     recordTree: req.method === 'beam',
+    // The page waits on this request: a smaller budget than the CLI's keeps exact search to seconds.
+    nodeBudget: 5000,
   });
   if (r.exact === false) warnings.push('exact search ran out of its node budget: the result may not be the most probable sentence');
   const translations = r.nBest.map((h): TranslationOut => {

@@ -247,9 +247,14 @@ export async function startLab(o: LabOptions = {}): Promise<Lab> {
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
   await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
+    const onError = (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') fail(new Error(`lab: port ${o.port ?? 8080} on ${host} is already in use; choose another with --port (0 picks a free one)`));
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') fail(new Error(`lab: cannot listen on ${host}: ${e.message}`));
+      else fail(e);
+    };
+    server.once('error', onError);
     server.listen(o.port ?? 8080, host, () => {
-      server.off('error', fail);
+      server.off('error', onError);
       ok();
     });
   });

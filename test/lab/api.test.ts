@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { translateLines } from '../../src/cli/translate.js';
 import type { LabEvent } from '../../src/lab/api.js';
-import type { Lab } from '../../src/lab/server-node.js';
+import { startLab, type Lab } from '../../src/lab/server-node.js';
 import { getJson, lab, postJson, ROOT, tempRuns, tinyRun } from './helpers.js';
 
 /** A raw GET that sends the path exactly as written (fetch would normalise '..'). */
@@ -273,6 +273,16 @@ describe('lab API', () => {
     assert.equal(missing.status, 400);
     assert.match(missing.body.error, /no file 'cmn.txt' in the runs folder/);
   });
+});
+
+test('a port in use is a clear error', async () => {
+  const first = await lab(tempRuns('port'));
+  try {
+    const port = Number(new URL(first.url).port);
+    await assert.rejects(startLab({ runsDir: tempRuns('port2'), port }), new RegExp(`lab: port ${port} on 127.0.0.1 is already in use; choose another with --port`));
+  } finally {
+    await first.close();
+  }
 });
 
 test('attentive lab prints its address and a hint when there are no runs', { skip: !existsSync(join(ROOT, 'dist', 'cli', 'main.js')) && 'dist/ not built (npm run build)' }, async () => {
