@@ -13,6 +13,7 @@ import { registerDrawCommand } from './draw.js';
 import { registerDataScenesCommand } from './data-scenes.js';
 import { registerTrainCaptionCommand } from './train-caption.js';
 import { registerCaptionCommand } from './caption.js';
+import { registerLabCommand } from './lab.js';
 
 /** Builds the `attentive` command tree (exported so tests can run commands in-process). */
 export function buildProgram(): Command {
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerDataScenesCommand(program);
   registerTrainCaptionCommand(program);
   registerCaptionCommand(program);
+  registerLabCommand(program);
   return program;
 }
 

@@ -1,6 +1,9 @@
 /**
- * Beam-search trees as SVG: hypotheses laid out left to right by step, children of a node
- * stacked best-first, pruned hypotheses faded and the final best path highlighted.
+ * Beam-search trees as SVG, left to right by step, the final best path highlighted. The default
+ * 'beam' layout is compact: each step is one column holding the hypotheses the beam kept, best on
+ * top, so the picture is at most beam-size rows tall whatever the sentence length; pruned
+ * candidates (drawn faded below the kept ones) are shown only on request. The 'tree' layout gives
+ * every leaf its own row so that no edges cross, which grows with every pruned candidate.
  */
 import { escapeXml, fmt, svgOpen, svgText, textWidth, truncate } from './svg.js';
 
@@ -29,6 +32,10 @@ export interface BeamTreeOptions {
   /** Digits after the decimal point in scores. Default 2. */
   scoreDigits?: number;
   fontSize?: number;
+  /** 'beam' (default): one column per step, kept hypotheses ranked by score; 'tree': one row per leaf, no crossing edges. */
+  layout?: 'beam' | 'tree';
+  /** Draw the candidates that beam search pruned (kept === false), faded. Default false. */
+  pruned?: boolean;
 }
 
 /** Node position in layout units: column index and row (rows may be fractional). */
@@ -89,13 +96,37 @@ function layout(nodes: readonly BeamNode[]): Placed[] {
   return placed;
 }
 
+/** One column per step: kept hypotheses by score (best on top), then pruned ones. */
+function beamLayout(nodes: readonly BeamNode[]): Placed[] {
+  index(nodes);
+  const steps = [...new Set(nodes.map((n) => n.step))].sort((a, b) => a - b);
+  return steps.flatMap((step, col) => nodes
+    .filter((n) => n.step === step)
+    .sort((a, b) => Number(a.kept === false) - Number(b.kept === false) || b.score - a.score || String(a.id).localeCompare(String(b.id)))
+    .map((node, row) => ({ node, col, row })));
+}
+
+/** The nodes drawn: without pruned candidates (and anything below them) unless asked for. */
+function shownNodes(nodes: readonly BeamNode[], pruned: boolean): readonly BeamNode[] {
+  if (pruned) return nodes;
+  const hidden = new Set<string | number>();
+  // Parents come before children in step order, so one pass in step order hides whole branches.
+  for (const n of [...nodes].sort((a, b) => a.step - b.step)) {
+    if ((n.kept === false && !n.inFinal) || (n.parent !== null && hidden.has(n.parent))) hidden.add(n.id);
+  }
+  return nodes.filter((n) => !hidden.has(n.id));
+}
+
 /** Render a beam-search tree given as a flat list of nodes with parent links. */
-export function beamTreeSvg(nodes: readonly BeamNode[], options: BeamTreeOptions = {}): string {
-  if (nodes.length === 0) throw new Error('beamTreeSvg: no nodes given');
+export function beamTreeSvg(allNodes: readonly BeamNode[], options: BeamTreeOptions = {}): string {
+  if (allNodes.length === 0) throw new Error('beamTreeSvg: no nodes given');
   const fontSize = options.fontSize ?? 12;
   const digits = options.scoreDigits ?? 2;
   const maxCols = options.maxTokenColumns ?? 14;
-  const placed = layout(nodes);
+  index(allNodes);
+  const showPruned = options.pruned ?? false;
+  const nodes = shownNodes(allNodes, showPruned);
+  const placed = (options.layout ?? 'beam') === 'tree' ? layout(nodes) : beamLayout(nodes);
   const label = (n: BeamNode): string => truncate(n.token, maxCols);
   const scoreText = (n: BeamNode): string => n.score.toFixed(digits);
 
@@ -157,17 +188,17 @@ export function beamTreeSvg(nodes: readonly BeamNode[], options: BeamTreeOptions
         '</g>',
     );
   }
-  out.push('</g>', beamLegend(margin, height - margin - 4, fontSize));
+  out.push('</g>', beamLegend(margin, height - margin - 4, fontSize, showPruned && nodes.some((n) => n.kept === false)));
   out.push('</svg>\n');
   return out.join('\n');
 }
 
 /** Key to the node styles along the bottom edge. */
-function beamLegend(x: number, y: number, fontSize: number): string {
+function beamLegend(x: number, y: number, fontSize: number, pruned: boolean): string {
   const items: Array<[string, string, string, string]> = [
     ['best path', '#fdecea', BEST, '1'],
     ['finished', '#e8f5e9', '#2e7d32', '1'],
-    ['pruned', '#f5f7fa', '#607d8b', '0.35'],
+    ...(pruned ? [['pruned', '#f5f7fa', '#607d8b', '0.35'] as [string, string, string, string]] : []),
   ];
   const out = ['<g class="legend">'];
   let cx = x;
