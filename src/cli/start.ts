@@ -92,9 +92,10 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
   const att = await loadRun(join(runDir, 'attention'));
   const pl = await loadRun(join(runDir, 'plain'));
   const corpus = loadCorpus(p.data);
-  const held = [...corpus.valid, ...corpus.test];
+  // The validation split chose each model's checkpoint, so only test sentences are scored and shown here.
+  const held = corpus.test;
 
-  // A handful of held-out sentences, short to long.
+  // A handful of test sentences, short to long.
   const bySrcLen = held.map((q) => ({ q, n: att.pipeline.srcTokens(q.zh).length })).sort((a, b) => a.n - b.n);
   const picks = [0.1, 0.4, 0.7, 0.9, 0.99].map((f) => bySrcLen[Math.min(bySrcLen.length - 1, Math.floor(f * bySrcLen.length))].q);
   log('\n== translations (beam 5) ==');
@@ -117,7 +118,7 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
   writeHeatmapPng(join(runDir, 'attention.png'), m, { cellSize: 24 });
   writeFileSync(join(runDir, 'beam-tree.svg'), beamTreeSvg(beamTreeNodes(beam.tree!, att.pipeline), { title: show.zh }));
 
-  // BLEU by source length, plain vs attention, on all held-out sentences (greedy).
+  // BLEU by source length, plain vs attention, on the whole test split (greedy).
   const lengths = held.map((q) => att.pipeline.srcTokens(q.zh).length);
   const refs = held.map((q) => q.en);
   const hypA = evaluateBleu(att.model, att.pipeline, held, { method: 'greedy' }).hypotheses;
@@ -129,7 +130,7 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
   writeFileSync(join(runDir, 'bleu-by-length.svg'), barChartSvg(cats, [
     { name: 'plain', values: bP.map((b) => b.bleu) },
     { name: 'attention', values: bA.map((b) => b.bleu) },
-  ], { title: 'BLEU by source length (held-out, greedy)', xLabel: 'source length in characters', yLabel: 'BLEU', showValues: true, yDomain: [0, 100] }));
+  ], { title: 'BLEU by source length (test, greedy)', xLabel: 'source length in characters', yLabel: 'BLEU', showValues: true, yDomain: [0, 100] }));
 
   const report = [
     '# Chinese→English on the embedded corpus: plain vs attention',
@@ -144,7 +145,7 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
       return `| ${n} | ${t.parameters} | ${t.epochs} | ${t.trainSeconds.toFixed(0)} | ${t.tokensPerSecond.toFixed(0)} | ${fmt(t.bestValidBleu)} | ${fmt(r.test.greedy?.bleu)} | ${fmt(r.test.beam5?.bleu)} |`;
     }),
     '',
-    '## BLEU by source length (valid + test, greedy)',
+    '## BLEU by source length (test, greedy)',
     '',
     '![BLEU by source length](bleu-by-length.svg)',
     '',
@@ -164,7 +165,7 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
     '',
   ].join('\n');
   writeFileSync(join(runDir, 'report.md'), report);
-  log('== BLEU by source length (held-out, greedy) ==');
+  log('== BLEU by source length (test, greedy) ==');
   log(`length      n   plain  attention`);
   bA.forEach((b, i) => log(`${b.label.padEnd(8)} ${String(b.n).padStart(4)} ${fmt(bP[i].bleu).padStart(7)} ${fmt(b.bleu).padStart(10)}`));
   log(`\ntotal time ${((performance.now() - t0) / 60000).toFixed(1)} min; load average at the end: ${load()}`);
