@@ -8,6 +8,7 @@ import { registerTranslateCommand } from './translate.js';
 import { registerStartCommand } from './start.js';
 import { registerExperimentCommand } from './experiment.js';
 import { registerPretrainCommand } from './pretrain.js';
+import { registerDataCommand } from './data.js';
 
 /** Builds the `attentive` command tree (exported so tests can run commands in-process). */
 export function buildProgram(): Command {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerExperimentCommand(program);
   registerPretrainCommand(program);
+  registerDataCommand(program);
   return program;
 }
 
