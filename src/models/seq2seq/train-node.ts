@@ -1,9 +1,10 @@
-import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Batcher, type Batch } from '../../data/batching.js';
 import { getBackend } from '../../backend/registry.js';
-import { loadCheckpoint, saveCheckpoint, type JsonValue } from '../../io/checkpoint-node.js';
+import { loadCheckpoint, recoverCheckpoint, saveCheckpoint, type JsonValue } from '../../io/checkpoint-node.js';
+import { createFolderAtomic, trimJsonLines } from '../../io/run-folder-node.js';
 import type { NamedArrays } from '../../io/named-arrays.js';
 import { Adam } from '../../optim/adam.js';
 import { clipGradNorm } from '../../optim/clip.js';
@@ -17,7 +18,7 @@ import { batchLoss, evaluateBleu, meanLoss } from './evaluate.js';
 import type { SearchOptions } from './search.js';
 import type { Seq2SeqModel } from './model.js';
 import { optimizerFromArrays, optimizerToArrays } from '../../io/module-state.js';
-import { loadRunConfig, loadWeightsInto, RUN_FILES, saveModel, savePipeline, weightsOf, type RunConfig } from './run-node.js';
+import { loadRunConfig, loadWeightsInto, RUN_FILES, pipelineFiles, runConfigText, saveModel, weightsOf, type RunConfig } from './run-node.js';
 import { TextPipeline, type TextPipelineConfig } from './text-pipeline.js';
 import { loadSafetensors, writeFileAtomic } from '../../io/files-node.js';
 
@@ -218,6 +219,13 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+function newTrainerState(): TrainerState {
+  return {
+    epoch: 0, batchInEpoch: 0, step: 0, rng: rngState(), bestValidBleu: -1, bestValidLoss: Infinity,
+    bestEpoch: -1, badEpochs: 0, trainSeconds: 0, trainTokens: 0, finished: false, lrScale: 1, minValidLoss: null, lrBadEpochs: 0,
+  };
+}
+
 function rngState(): (number | null)[] {
   return defaultGenerator.getState().map((v) => (Number.isNaN(v) ? null : v));
 }
@@ -262,14 +270,26 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     for (const k of ['skipFinalEval', 'finalEvalSentences', 'exactNodeBudget', 'exactSentences', 'finalBeamSize', 'finalLengthPenalty', 'finalEvalSplits'] as const) {
       if (options[k] !== undefined) (o as Record<string, unknown>)[k] = options[k];
     }
-    const last = await loadCheckpoint(join(runDir, RUN_FILES.last)).catch((e: Error) => {
-      throw new Error(`trainTranslation: cannot resume ${runDir}: ${e.message}`);
-    });
-    model = createSeq2Seq(runConfig.model);
-    loadWeightsInto(model, last.weights);
-    if (last.optimizer) optimizerState = optimizerFromArrays(last.optimizer.tensors, last.optimizer.state as never);
-    trainer = last.trainer as unknown as TrainerState;
-    if (existsSync(join(runDir, RUN_FILES.weights))) bestWeights = (await loadSafetensors(join(runDir, RUN_FILES.weights))).tensors;
+    // A save the process was killed in is finished (or undone) first; without any checkpoint the
+    // run was killed before its first one and starts again from step 0, as a new run would.
+    const lastDir = join(runDir, RUN_FILES.last);
+    await recoverCheckpoint(lastDir);
+    if (existsSync(lastDir)) {
+      const last = await loadCheckpoint(lastDir).catch((e: Error) => {
+        throw new Error(`trainTranslation: cannot resume ${runDir}: ${e.message}`);
+      });
+      model = createSeq2Seq(runConfig.model);
+      loadWeightsInto(model, last.weights);
+      if (last.optimizer) optimizerState = optimizerFromArrays(last.optimizer.tensors, last.optimizer.state as never);
+      trainer = last.trainer as unknown as TrainerState;
+      if (existsSync(join(runDir, RUN_FILES.weights))) bestWeights = (await loadSafetensors(join(runDir, RUN_FILES.weights))).tensors;
+    } else {
+      manualSeed(o.seed);
+      model = createSeq2Seq(runConfig.model);
+      trainer = newTrainerState();
+    }
+    // Records of steps after the checkpoint (and a line torn by the kill) are written again.
+    await trimJsonLines(join(runDir, RUN_FILES.metrics), (r) => typeof (r as { step?: unknown }).step === 'number' && (r as { step: number }).step <= trainer.step);
     log(`resuming ${runDir} at epoch ${trainer.epoch + 1}, step ${trainer.step}`);
   } else {
     o = {
@@ -297,12 +317,9 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
       train: { ...o, maxMinutes: Number.isFinite(o.maxMinutes) ? o.maxMinutes : null, finalEvalSentences: Number.isFinite(o.finalEvalSentences) ? o.finalEvalSentences : null,
         exactSentences: Number.isFinite(o.exactSentences) ? o.exactSentences : null },
     };
-    trainer = {
-      epoch: 0, batchInEpoch: 0, step: 0, rng: rngState(), bestValidBleu: -1, bestValidLoss: Infinity,
-      bestEpoch: -1, badEpochs: 0, trainSeconds: 0, trainTokens: 0, finished: false, lrScale: 1, minValidLoss: null, lrBadEpochs: 0,
-    };
-    mkdirSync(runDir, { recursive: true });
-    await savePipeline(runDir, pipeline);
+    trainer = newTrainerState();
+    // Vocabularies and config.json appear together, so a kill at any moment leaves a folder --resume can use.
+    await createFolderAtomic(runDir, [...pipelineFiles(pipeline), [RUN_FILES.config, runConfigText(runConfig)]]);
   }
   defaultGenerator.setState(trainer.rng.map((v) => v ?? NaN));
 
