@@ -14,6 +14,7 @@ import { beamTreeSvg } from '../viz/beam-tree.js';
 import { heatmapSvg } from '../viz/heatmap.js';
 import { writeHeatmapPng } from '../viz/png-node.js';
 import { attentionMatrix, beamTreeNodes } from './translate.js';
+import { intOption, numberOption, outputFolderOption } from './validate.js';
 
 export interface StartOptions {
   /** Time cap of the attention model in minutes; the plain model gets half. */
@@ -179,9 +180,9 @@ export function registerStartCommand(program: Command): void {
   program
     .command('start')
     .description('main job: train attention and plain translation models on the embedded corpus, compare them, write pictures and a report')
-    .option('--epochs <n>', 'epochs of each model (default 4 native, 40 TypeScript backend)', (v) => Number(v))
-    .option('--minutes <m>', 'time cap of the attention model; the plain model gets half (default 12 native, 2 TypeScript backend)', (v) => Number(v))
-    .option('--out <dir>', 'run folder (default runs/start-<timestamp>)')
+    .option('--epochs <n>', 'epochs of each model (default 4 native, 40 TypeScript backend)', intOption('--epochs', { min: 1 }))
+    .option('--minutes <m>', 'time cap of the attention model; the plain model gets half (default 12 native, 2 TypeScript backend)', numberOption('--minutes', { above: 0 }))
+    .option('--out <dir>', 'run folder (default runs/start-<timestamp>)', outputFolderOption('--out'))
     .action(async (f: { minutes?: number; epochs?: number; out?: string }) => {
       await runStart({ minutes: f.minutes, epochs: f.epochs, out: f.out });
     });

@@ -11,6 +11,8 @@ export interface NumberRange {
   max?: number;
   /** Smallest value excluded: the value must be above it. */
   above?: number;
+  /** Largest value excluded: the value must be below it. */
+  below?: number;
 }
 
 function rangeText(r: NumberRange): string {
@@ -18,6 +20,7 @@ function rangeText(r: NumberRange): string {
   if (r.above !== undefined) parts.push(`> ${r.above}`);
   if (r.min !== undefined) parts.push(`>= ${r.min}`);
   if (r.max !== undefined) parts.push(`<= ${r.max}`);
+  if (r.below !== undefined) parts.push(`< ${r.below}`);
   return parts.length > 0 ? ` ${parts.join(' and ')}` : '';
 }
 
@@ -25,7 +28,7 @@ function parse(flag: string, integer: boolean, r: NumberRange) {
   return (value: string): number => {
     const x = Number(value);
     const bad = value.trim() === '' || !Number.isFinite(x) || (integer && !Number.isInteger(x)) ||
-      (r.min !== undefined && x < r.min) || (r.max !== undefined && x > r.max) || (r.above !== undefined && !(x > r.above));
+      (r.min !== undefined && x < r.min) || (r.max !== undefined && x > r.max) || (r.above !== undefined && !(x > r.above)) || (r.below !== undefined && !(x < r.below));
     if (bad) throw new InvalidArgumentError(`${flag} must be ${integer ? 'an integer' : 'a finite number'}${rangeText(r)}, got '${value}'`);
     return x;
   };
