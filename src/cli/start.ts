@@ -21,12 +21,20 @@ export interface StartOptions {
   minutes?: number;
   /** Epochs of each model (native backend default 4). */
   epochs?: number;
+  /** A tiny corpus and model that run the whole job in seconds (for tests; the BLEU means nothing). */
+  quick?: boolean;
   out?: string;
   log?: (line: string) => void;
 }
 
 /** Model and corpus sizes per backend: the TypeScript backend is ~50× slower, so it gets a smaller problem. */
-function plan(backend: string, minutes?: number, epochs?: number) {
+function plan(backend: string, minutes?: number, epochs?: number, quick?: boolean) {
+  if (quick) {
+    return {
+      minutes: minutes ?? 1, epochs: epochs ?? 2, data: { kind: 'embedded', nPairs: 600, seed: 1 } as DataSpec,
+      model: { hiddenSize: 16, srcEmbSize: 12, tgtEmbSize: 12, dropout: 0 }, batchSize: 32, lr: 3e-3,
+    };
+  }
   if (backend === 'js') {
     return {
       minutes: minutes ?? 2, epochs: epochs ?? 40, data: { kind: 'embedded', nPairs: 3000, seed: 1 } as DataSpec,
@@ -58,7 +66,7 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
   // Speeds depend on what else the machine runs, so the job reports the load it saw.
   const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
   const backend = getBackend().name;
-  const p = plan(backend, o.minutes, o.epochs);
+  const p = plan(backend, o.minutes, o.epochs, o.quick);
   // The plain model gets as many epochs, so the comparison is between models, not training lengths;
   // it runs about twice as fast (no attention), so this adds about half the attention model's time.
   const plainEpochs = p.epochs;
@@ -183,7 +191,8 @@ export function registerStartCommand(program: Command): void {
     .option('--epochs <n>', 'epochs of each model (default 4 native, 40 TypeScript backend)', intOption('--epochs', { min: 1 }))
     .option('--minutes <m>', 'time cap of the attention model; the plain model gets half (default 12 native, 2 TypeScript backend)', numberOption('--minutes', { above: 0 }))
     .option('--out <dir>', 'run folder (default runs/start-<timestamp>)', outputFolderOption('--out'))
-    .action(async (f: { minutes?: number; epochs?: number; out?: string }) => {
-      await runStart({ minutes: f.minutes, epochs: f.epochs, out: f.out });
+    .option('--quick', 'a tiny corpus and model: the whole job in seconds, as the tests run it (its BLEU means nothing)')
+    .action(async (f: { minutes?: number; epochs?: number; out?: string; quick?: boolean }) => {
+      await runStart({ minutes: f.minutes, epochs: f.epochs, out: f.out, quick: f.quick });
     });
 }
