@@ -5,6 +5,8 @@
  * Run by the package's `install` script. The native backend is an accelerator, not a
  * requirement: when the build fails (no C compiler, no Python for gyp, unsupported platform)
  * this prints one warning and exits 0, and the TypeScript backend is used instead.
+ * In CI (the CI environment variable set, as every CI service does) a failed build exits 1
+ * instead: there the native backend must be tested, never silently replaced.
  * Nothing is downloaded: node-gyp is pointed at headers already on disk.
  */
 import { spawnSync } from 'node:child_process';
@@ -15,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
+const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(String(process.env.CI).toLowerCase());
 
 if (process.env.ATTENTIVE_SKIP_NATIVE) {
   console.warn('attentive: ATTENTIVE_SKIP_NATIVE is set; skipping the native backend build.');
@@ -48,6 +51,10 @@ function findNodeDir() {
 }
 
 function fail(reason) {
+  if (inCi) {
+    console.error(`attentive: native backend build FAILED in CI (${reason}); CI must test both backends, so this is an error.`);
+    process.exit(1);
+  }
   console.warn(
     `attentive: native backend not built (${reason}); the TypeScript backend will be used (correct but much slower).\n` +
       '  To get the native backend install a C compiler, make and Python 3 (Debian/Ubuntu: apt-get install build-essential python3;\n' +

@@ -7,10 +7,9 @@ import '../src/autograd/index.js';
 import { getBackend } from '../src/backend/registry.js';
 import { loadWeightsInto } from '../src/io/module-state.js';
 import { decodeSafetensors } from '../src/io/safetensors.js';
-import { createSeq2Seq } from '../src/models/seq2seq/build.js';
-import type { Seq2SeqConfig } from '../src/models/seq2seq/config.js';
-import { translateIds } from '../src/models/seq2seq/search.js';
-import { TextPipeline, type TextPipelineConfig } from '../src/models/seq2seq/text-pipeline.js';
+import { createTranslationModel } from '../src/models/translation/registry.js';
+import { translateIds } from '../src/models/translation/search.js';
+import { TextPipeline, type TextPipelineConfig } from '../src/text/text-pipeline.js';
 import { Bpe, type BpeJSON } from '../src/text/bpe.js';
 import { Vocab, type VocabJSON } from '../src/text/vocab.js';
 import { zhCharTokenizer } from '../src/text/zh-char-tokenizer.js';
@@ -43,7 +42,7 @@ async function fetchOk(url: string): Promise<Response> {
 /** Loads the run whose files are served under `base` (…/api/runs/NAME/files/). */
 export async function loadBrowserTranslator(base: string): Promise<BrowserTranslator> {
   const json = async <T>(name: string): Promise<T> => (await fetchOk(base + name)).json() as Promise<T>;
-  const config = await json<{ type: string; model: Seq2SeqConfig; text: TextPipelineConfig }>('config.json');
+  const config = await json<{ type: string; model: Parameters<typeof createTranslationModel>[0]; text: TextPipelineConfig }>('config.json');
   if (config.type !== 'attentive-translate-run') throw new Error(`config.json is not a translation run (type ${JSON.stringify(config.type)})`);
   if (config.text.srcTokenizer !== 'char') {
     throw new Error("this run splits Chinese into words with jieba, which needs Node; runs with character tokens (the default) run in the page");
@@ -55,7 +54,7 @@ export async function loadBrowserTranslator(base: string): Promise<BrowserTransl
     fetchOk(base + 'model.safetensors').then((r) => r.arrayBuffer()),
   ]);
   const pipeline = new TextPipeline(config.text, zhCharTokenizer, Vocab.fromJSON(srcVocab), Vocab.fromJSON(tgtVocab), bpe ? Bpe.fromJSON(bpe) : null);
-  const model = createSeq2Seq(config.model);
+  const model = createTranslationModel(config.model);
   loadWeightsInto(model, decodeSafetensors(new Uint8Array(weights)).tensors, 'model.safetensors');
   model.eval();
   return {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { intOption } from './validate.js';
 import { makeMoons } from '../data/two-moons.js';
 import * as F from '../autograd/ops/index.js';
 import { noGrad } from '../autograd/grad-mode.js';
@@ -49,8 +50,8 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('train a small MLP on two moons and print the loss falling (a quick check that everything works)')
-    .option('--steps <n>', 'training steps', (v) => parseInt(v, 10), 300)
-    .option('--seed <n>', 'random seed', (v) => parseInt(v, 10), 0)
+    .option('--steps <n>', 'training steps', intOption('--steps', { min: 1 }), 300)
+    .option('--seed <n>', 'random seed', intOption('--seed', { min: 0 }), 0)
     .action((o: { steps: number; seed: number }) => {
       runDemo({ steps: o.steps, seed: o.seed, log: (s) => console.log(s) });
     });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { intOption, outputFolderOption } from './validate.js';
 import { runVanishing } from './experiments/vanishing.js';
 import { runDataSize } from './experiments/data-size.js';
 import { runOverfitting } from './experiments/overfitting.js';
@@ -25,11 +26,7 @@ export function runExperiment(name: string, o: RunExperimentOptions): Experiment
   }
 }
 
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new Error(`experiment: ${name} must be an integer, got '${v}'`);
-  return n;
-};
+const int = (name: string) => intOption(name, name === '--seeds' ? { min: 1 } : { min: 0 });
 
 export function registerExperimentCommand(program: Command): void {
   program
@@ -39,7 +36,7 @@ export function registerExperimentCommand(program: Command): void {
     .option('--quick', 'a small, fast version (as the tests run it)', false)
     .option('--json', 'print the result table as one JSON array of rows (and nothing else on stdout)', false)
     .option('--seed <n>', 'random seed (data split, init, batches)', int('--seed'), 0)
-    .option('--out <dir>', 'run folder (default runs/<name>-<timestamp>)')
+    .option('--out <dir>', 'run folder (default runs/<name>-<timestamp>)', outputFolderOption('--out'))
     .option('--progress', 'show a progress bar even when stdout is not a terminal')
     .option('--augment', 'data-size: also train with random shifts of up to 2 pixels', false)
     .option('--seeds <n>', 'pretraining: number of seeds', int('--seeds'), 3)

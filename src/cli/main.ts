@@ -8,6 +8,7 @@ import { registerTranslateCommand } from './translate.js';
 import { registerStartCommand } from './start.js';
 import { registerExperimentCommand } from './experiment.js';
 import { registerPretrainCommand } from './pretrain.js';
+import { registerDataCommand } from './data.js';
 import { registerTrainText2ImageCommand } from './train-text2image.js';
 import { registerDrawCommand } from './draw.js';
 import { registerDataScenesCommand } from './data-scenes.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerExperimentCommand(program);
   registerPretrainCommand(program);
+  registerDataCommand(program);
   registerTrainText2ImageCommand(program);
   registerDrawCommand(program);
   registerDataScenesCommand(program);

@@ -1,5 +1,6 @@
 import { weightsOf } from '../io/module-state.js';
 import type { Command } from 'commander';
+import { intOption, numberOption, outputFolderOption, type NumberRange } from './validate.js';
 import { writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import '../autograd/index.js';
@@ -93,11 +94,8 @@ export async function runPretrainCommand(o: PretrainCommandOptions): Promise<{ d
   return { dir, testAccuracy };
 }
 
-const num = (name: string, integer: boolean) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new Error(`pretrain: ${name} must be ${integer ? 'an integer' : 'a number'}, got '${v}'`);
-  return n;
-};
+// Counts and sizes are positive; the seed and fine-tuning epochs may be 0; learning rates are positive.
+const num = (name: string, integer: boolean, range: NumberRange = integer ? { min: 1 } : { above: 0 }) => (integer ? intOption : numberOption)(name, range);
 
 export function registerPretrainCommand(program: Command): void {
   program
@@ -106,15 +104,15 @@ export function registerPretrainCommand(program: Command): void {
     .option('--layers <sizes>', 'layer widths from the input', (v) => v.split(',').map(num('--layers', true)), [784, 500, 500])
     .option('--method <m>', 'rbm | ae | dae', 'rbm')
     .option('--epochs <n>', 'pretraining epochs per layer', num('--epochs', true), 5)
-    .option('--finetune-epochs <n>', 'fine-tuning epochs (0: none)', num('--finetune-epochs', true), 10)
+    .option('--finetune-epochs <n>', 'fine-tuning epochs (0: none)', num('--finetune-epochs', true, { min: 0 }), 10)
     .option('--train-size <n>', 'training digits (of the 8,000 pool)', num('--train-size', true), 8000)
     .option('--lr <x>', 'pretraining learning rate (default 0.05 for RBMs, 1e-3 Adam for autoencoders)', num('--lr', false))
     .option('--finetune-lr <x>', 'fine-tuning SGD learning rate', num('--finetune-lr', false), 0.1)
     .option('--batch-size <n>', 'pretraining batch size', num('--batch-size', true))
     .option('--k <n>', 'RBM: Gibbs steps per update (CD-k)', num('--k', true), 1)
     .option('--persistent', 'RBM: persistent contrastive divergence', false)
-    .option('--seed <n>', 'random seed', num('--seed', true), 0)
-    .option('--out <dir>', 'run folder (default runs/pretrain-<timestamp>)')
+    .option('--seed <n>', 'random seed', num('--seed', true, { min: 0 }), 0)
+    .option('--out <dir>', 'run folder (default runs/pretrain-<timestamp>)', outputFolderOption('--out'))
     .option('--progress', 'show progress bars even when stdout is not a terminal')
     .action(async (o: Omit<PretrainCommandOptions, 'log'>) => {
       if (!['rbm', 'ae', 'dae'].includes(o.method)) throw new Error(`pretrain: --method must be rbm, ae or dae, got '${o.method}'`);

@@ -16,12 +16,15 @@ import { heatmapSvg } from '../viz/heatmap.js';
 import { writeHeatmapPng } from '../viz/png-node.js';
 import { attentionMatrix, beamTreeNodes } from '../models/translation/pictures.js';
 import { attentionGridSvgs, layeredAttention } from '../models/transformer/pictures.js';
+import { intOption, numberOption, outputFolderOption } from './validate.js';
 
 export interface StartOptions {
   /** Time cap of the attention model and of the Transformer in minutes; the plain model gets half. */
   minutes?: number;
   /** Epochs of each model (default: each recipe's; natively 4 for the LSTMs, 3 for the Transformer). */
   epochs?: number;
+  /** A tiny corpus and models that run the whole job in seconds (for tests; the BLEU means nothing). */
+  quick?: boolean;
   out?: string;
   log?: (line: string) => void;
 }
@@ -30,11 +33,13 @@ export interface StartOptions {
  * The recipes start-attention, start-plain and start-transformer (recipes/), on the TypeScript
  * backend with a smaller corpus and models: it is ~50× slower.
  */
-function plan(backend: string, minutes?: number, epochs?: number) {
+function plan(backend: string, minutes?: number, epochs?: number, quick?: boolean) {
   const attention = loadRecipe('start-attention');
   const plain = loadRecipe('start-plain');
   const transformer = loadRecipe('start-transformer');
-  const js: Partial<TrainTranslationOptions> = backend === 'js'
+  const js: Partial<TrainTranslationOptions> = quick
+    ? { data: { kind: 'embedded', nPairs: 600, seed: 1 }, model: { hiddenSize: 16, srcEmbSize: 12, tgtEmbSize: 12, dropout: 0 }, batchSize: 32, lr: 3e-3, maxMinutes: 1, epochs: 2 }
+    : backend === 'js'
     ? { data: { kind: 'embedded', nPairs: 3000, seed: 1 }, model: { hiddenSize: 48, srcEmbSize: 32, tgtEmbSize: 32, dropout: 0.1 }, batchSize: 32, lr: 3e-3, maxMinutes: 2, epochs: 40 }
     : {};
   // The native settings, measured on 2 shared cores (docs/results.md): H=64 learns the grammar about
@@ -47,11 +52,13 @@ function plan(backend: string, minutes?: number, epochs?: number) {
   // is between models, not training lengths, and half the minutes (it runs about twice as fast).
   const over = (r: typeof attention, share: number) => {
     // the small model on the TypeScript backend is an LSTM's; the Transformer gets a narrow one of its own
-    const small = backend === 'js' && r === transformer ? { ...js, model: { dModel: 32, dFf: 128, heads: 4 } } : js;
+    const small = quick && r === transformer ? { ...js, model: { dModel: 16, dFf: 32, heads: 2, encoderLayers: 1, decoderLayers: 1 } }
+      : backend === 'js' && r === transformer ? { ...js, model: { dModel: 32, dFf: 128, heads: 4 } } : js;
     const o = applyRecipe(r, { ...small, data: js.data ?? r.options.data! } as TrainTranslationOptions);
     if (minutes !== undefined) o.maxMinutes = minutes * share;
-    else if (backend === 'js') o.maxMinutes = js.maxMinutes! * share;
+    else if (quick || backend === 'js') o.maxMinutes = js.maxMinutes! * share;
     if (epochs !== undefined) o.epochs = epochs;
+    else if (quick) o.epochs = js.epochs!;
     return o;
   };
   return { attention: over(attention, 1), plain: over(plain, 0.5), transformer: over(transformer, 1) };
@@ -69,7 +76,7 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
   // Speeds depend on what else the machine runs, so the job reports the load it saw.
   const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
   const backend = getBackend().name;
-  const p = plan(backend, o.minutes, o.epochs);
+  const p = plan(backend, o.minutes, o.epochs, o.quick);
   const data = p.attention.data;
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   const runDir = resolve(o.out ?? join('runs', `start-${stamp}`));
@@ -97,9 +104,10 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
   const pl = await loadRun(join(runDir, 'plain'));
   const tf = await loadRun(join(runDir, 'transformer'));
   const corpus = loadCorpus(data);
-  const held = [...corpus.valid, ...corpus.test];
+  // The validation split chose each model's checkpoint, so only test sentences are scored and shown here.
+  const held = corpus.test;
 
-  // A handful of held-out sentences, short to long.
+  // A handful of test sentences, short to long.
   const bySrcLen = held.map((q) => ({ q, n: att.pipeline.srcTokens(q.zh).length })).sort((a, b) => a.n - b.n);
   const picks = [0.1, 0.4, 0.7, 0.9, 0.99].map((f) => bySrcLen[Math.min(bySrcLen.length - 1, Math.floor(f * bySrcLen.length))].q);
   log('\n== translations (beam 5) ==');
@@ -132,7 +140,7 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
   writeFileSync(join(runDir, 'transformer-cross-attention.svg'), tfPictures.cross!);
   writeFileSync(join(runDir, 'transformer-self-attention.svg'), tfPictures.encoder!);
 
-  // BLEU by source length, plain vs attention, on all held-out sentences (greedy).
+  // BLEU by source length, plain vs attention, on the whole test split (greedy).
   const lengths = held.map((q) => att.pipeline.srcTokens(q.zh).length);
   const refs = held.map((q) => q.en);
   const hypA = evaluateBleu(att.model, att.pipeline, held, { method: 'greedy' }).hypotheses;
@@ -147,7 +155,7 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
     { name: 'plain', values: bP.map((b) => b.bleu) },
     { name: 'attention', values: bA.map((b) => b.bleu) },
     { name: 'transformer', values: bT.map((b) => b.bleu) },
-  ], { title: 'BLEU by source length (held-out, greedy)', xLabel: 'source length in characters', yLabel: 'BLEU', showValues: true, yDomain: [0, 100] }));
+  ], { title: 'BLEU by source length (test, greedy)', xLabel: 'source length in characters', yLabel: 'BLEU', showValues: true, yDomain: [0, 100] }));
 
   const report = [
     '# Chinese→English on the embedded corpus: plain vs attention vs Transformer',
@@ -162,7 +170,7 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
       return `| ${n} | ${t.parameters} | ${t.epochs} | ${t.trainSeconds.toFixed(0)} | ${t.tokensPerSecond.toFixed(0)} | ${fmt(t.bestValidBleu)} | ${fmt(r.test.greedy?.bleu)} | ${fmt(r.test.beam5?.bleu)} |`;
     }),
     '',
-    '## BLEU by source length (valid + test, greedy)',
+    '## BLEU by source length (test, greedy)',
     '',
     '![BLEU by source length](bleu-by-length.svg)',
     '',
@@ -194,7 +202,7 @@ export async function runStart(o: StartOptions = {}): Promise<{ runDir: string; 
     '',
   ].join('\n');
   writeFileSync(join(runDir, 'report.md'), report);
-  log('== BLEU by source length (held-out, greedy) ==');
+  log('== BLEU by source length (test, greedy) ==');
   log(`length      n   plain  attention  transformer`);
   bA.forEach((b, i) => log(`${b.label.padEnd(8)} ${String(b.n).padStart(4)} ${fmt(bP[i].bleu).padStart(7)} ${fmt(b.bleu).padStart(10)} ${fmt(bT[i].bleu).padStart(12)}`));
   log(`\ntotal time ${((performance.now() - t0) / 60000).toFixed(1)} min; load average at the end: ${load()}`);
@@ -209,10 +217,11 @@ export function registerStartCommand(program: Command): void {
   program
     .command('start')
     .description('main job: train attention, plain and Transformer translation models on the embedded corpus, compare them, write pictures and a report')
-    .option('--epochs <n>', 'epochs of each model (default: 4 for the LSTMs and 3 for the Transformer natively, 40 on the TypeScript backend)', (v) => Number(v))
-    .option('--minutes <m>', 'time cap of the attention model and of the Transformer; the plain model gets half (default 12 native, 2 TypeScript backend)', (v) => Number(v))
-    .option('--out <dir>', 'run folder (default runs/start-<timestamp>)')
-    .action(async (f: { minutes?: number; epochs?: number; out?: string }) => {
-      await runStart({ minutes: f.minutes, epochs: f.epochs, out: f.out });
+    .option('--epochs <n>', 'epochs of each model (default: 4 for the LSTMs and 3 for the Transformer natively, 40 on the TypeScript backend)', intOption('--epochs', { min: 1 }))
+    .option('--minutes <m>', 'time cap of the attention model and of the Transformer; the plain model gets half (default 12 native, 2 TypeScript backend)', numberOption('--minutes', { above: 0 }))
+    .option('--out <dir>', 'run folder (default runs/start-<timestamp>)', outputFolderOption('--out'))
+    .option('--quick', 'a tiny corpus and models: the whole job in seconds, as the tests run it (its BLEU means nothing)')
+    .action(async (f: { minutes?: number; epochs?: number; out?: string; quick?: boolean }) => {
+      await runStart({ minutes: f.minutes, epochs: f.epochs, out: f.out, quick: f.quick });
     });
 }

@@ -5,17 +5,10 @@ import { parseDataSpec } from '../data/corpus-node.js';
 import { applyRecipe, defaultRecipe, loadRecipe, RECIPES_DIR } from '../models/translation/recipes-node.js';
 import { translationModelKinds } from '../models/translation/registry.js';
 import { trainTranslation, TRAIN_DEFAULTS, type TrainTranslationOptions } from '../models/translation/train-node.js';
+import { existingFolderOption, intOption, numberOption, outputFolderOption, type NumberRange } from './validate.js';
 
-const int = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`);
-  return n;
-};
-const num = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative number, got '${v}'`);
-  return n;
-};
+const int = (name: string, range: NumberRange = { min: 0 }) => intOption(name, range);
+const num = (name: string, range: NumberRange = { min: 0 }) => numberOption(name, range);
 
 interface TrainTranslateFlags {
   recipe?: string; data?: string; model: string; attention: AttentionKind; out?: string; maxMinutes?: number; seed?: number;
@@ -46,21 +39,21 @@ export function registerTrainCommand(program: Command): void {
       if (!ATTENTION_KINDS.includes(v as AttentionKind)) throw new InvalidArgumentError(`must be one of ${ATTENTION_KINDS.join(', ')}, got '${v}'`);
       return v as AttentionKind;
     }, 'bahdanau')
-    .option('--out <dir>', 'run folder (default runs/translate-<timestamp>)')
+    .option('--out <dir>', 'run folder (default runs/translate-<timestamp>)', outputFolderOption('--out'))
     .option('--max-minutes <m>', 'training time budget in minutes', num('--max-minutes'))
     .option('--max-steps <n>', 'stop after this many optimizer steps in total (a resumed run may raise it)', int('--max-steps'))
     .option('--seed <s>', `random seed (default ${TRAIN_DEFAULTS.seed})`, int('--seed'))
     .option('--epochs <n>', `maximum epochs (default ${TRAIN_DEFAULTS.epochs})`, int('--epochs'))
-    .option('--batch-size <b>', `sentence pairs per batch (default ${TRAIN_DEFAULTS.batchSize})`, int('--batch-size'))
-    .option('--hidden <h>', 'encoder LSTM size per direction (default 128)', int('--hidden'))
-    .option('--decoder-hidden <h>', 'decoder LSTM size (default hidden × directions)', int('--decoder-hidden'))
-    .option('--emb <e>', 'embedding size, source and target (default 64)', int('--emb'))
-    .option('--layers <l>', 'LSTM layers (default 1)', int('--layers'))
+    .option('--batch-size <b>', `sentence pairs per batch (default ${TRAIN_DEFAULTS.batchSize})`, int('--batch-size', { min: 1 }))
+    .option('--hidden <h>', 'encoder LSTM size per direction (default 128)', int('--hidden', { min: 1 }))
+    .option('--decoder-hidden <h>', 'decoder LSTM size (default hidden × directions)', int('--decoder-hidden', { min: 1 }))
+    .option('--emb <e>', 'embedding size, source and target (default 64)', int('--emb', { min: 1 }))
+    .option('--layers <l>', 'LSTM layers (default 1)', int('--layers', { min: 1 }))
     .option('--bidirectional', 'bidirectional encoder')
-    .option('--dropout <p>', 'dropout (default 0.1)', num('--dropout'))
-    .option('--d-model <d>', 'transformer: model width (default 256); --layers sets encoder and decoder layers (default 3 each)', int('--d-model'))
-    .option('--heads <h>', 'transformer: attention heads (default 4)', int('--heads'))
-    .option('--ff <f>', 'transformer: feed-forward size (default 4 × d-model)', int('--ff'))
+    .option('--dropout <p>', 'dropout (default 0.1)', num('--dropout', { min: 0, below: 1 }))
+    .option('--d-model <d>', 'transformer: model width (default 256); --layers sets encoder and decoder layers (default 3 each)', int('--d-model', { min: 1 }))
+    .option('--heads <h>', 'transformer: attention heads (default 4)', int('--heads', { min: 1 }))
+    .option('--ff <f>', 'transformer: feed-forward size (default 4 × d-model)', int('--ff', { min: 1 }))
     .option('--post-ln', 'transformer: post-LN as the paper (default pre-LN)')
     .option('--share-embeddings', 'transformer: one embedding matrix for source and target (needs a joint vocabulary)')
     .option('--adam-betas <b1,b2>', `Adam's moment decay rates (default ${TRAIN_DEFAULTS.adamBetas.join(',')})`, (v) => {
@@ -68,25 +61,25 @@ export function registerTrainCommand(program: Command): void {
       if (b.length !== 2 || !b.every((x) => x >= 0 && x < 1)) throw new InvalidArgumentError(`must be two numbers in [0, 1) separated by a comma, got '${v}'`);
       return b as [number, number];
     })
-    .option('--adam-eps <e>', `Adam's epsilon (default ${TRAIN_DEFAULTS.adamEps})`, num('--adam-eps'))
-    .option('--lr <lr>', `peak Adam learning rate (default ${TRAIN_DEFAULTS.lr})`, num('--lr'))
+    .option('--adam-eps <e>', `Adam's epsilon (default ${TRAIN_DEFAULTS.adamEps})`, num('--adam-eps', { above: 0 }))
+    .option('--lr <lr>', `peak Adam learning rate (default ${TRAIN_DEFAULTS.lr})`, num('--lr', { above: 0 }))
     .option('--warmup <steps>', `warmup steps, then 1/sqrt(step) decay (default ${TRAIN_DEFAULTS.warmupSteps})`, int('--warmup'))
     .option('--lr-schedule <kind>', "'inverse-sqrt' (decay after warmup), 'plateau' (constant, × --lr-decay when validation loss stalls), 'linear' (down to --lr-final × lr at --lr-decay-steps) or 'wsd' (constant, then down to --lr-final × lr over the last --lr-decay-fraction of the time budget or epochs)", (v) => {
       if (v !== 'inverse-sqrt' && v !== 'plateau' && v !== 'linear' && v !== 'wsd') throw new InvalidArgumentError(`must be 'inverse-sqrt', 'plateau', 'linear' or 'wsd', got '${v}'`);
       return v;
     })
     .option('--lr-decay-steps <n>', 'linear schedule: the step at which lr reaches its floor', int('--lr-decay-steps'))
-    .option('--lr-decay-fraction <f>', `wsd schedule: the final part of the run over which lr decays (default ${TRAIN_DEFAULTS.lrDecayFraction})`, num('--lr-decay-fraction'))
-    .option('--lr-final <f>', 'linear and wsd schedules: the floor as a fraction of --lr (default 0)', num('--lr-final'))
-    .option('--lr-decay <f>', `plateau schedule: lr multiplier (default ${TRAIN_DEFAULTS.lrDecay})`, num('--lr-decay'))
+    .option('--lr-decay-fraction <f>', `wsd schedule: the final part of the run over which lr decays (default ${TRAIN_DEFAULTS.lrDecayFraction})`, num('--lr-decay-fraction', { above: 0, max: 1 }))
+    .option('--lr-final <f>', 'linear and wsd schedules: the floor as a fraction of --lr (default 0)', num('--lr-final', { min: 0, max: 1 }))
+    .option('--lr-decay <f>', `plateau schedule: lr multiplier (default ${TRAIN_DEFAULTS.lrDecay})`, num('--lr-decay', { above: 0, max: 1 }))
     .option('--lr-patience <n>', `plateau schedule: epochs without a lower validation loss tolerated before decaying (default ${TRAIN_DEFAULTS.lrPatience})`, int('--lr-patience'))
     .option('--select-by <metric>', "keep the checkpoint with the best validation 'bleu' (default) or 'loss'", (v) => {
       if (v !== 'bleu' && v !== 'loss') throw new InvalidArgumentError(`must be 'bleu' or 'loss', got '${v}'`);
       return v;
     })
     .option('--clip <norm>', `gradient-norm clipping (default ${TRAIN_DEFAULTS.clip})`, num('--clip'))
-    .option('--label-smoothing <eps>', `label smoothing (default ${TRAIN_DEFAULTS.labelSmoothing})`, num('--label-smoothing'))
-    .option('--patience <n>', `early stopping patience in epochs (default ${TRAIN_DEFAULTS.patience})`, int('--patience'))
+    .option('--label-smoothing <eps>', `label smoothing (default ${TRAIN_DEFAULTS.labelSmoothing})`, num('--label-smoothing', { min: 0, below: 1 }))
+    .option('--patience <n>', `early stopping patience in epochs (default ${TRAIN_DEFAULTS.patience})`, int('--patience', { min: 1 }))
     .option('--no-input-feeding', 'do not feed the previous attentional vector into the decoder')
     .option('--tie-embeddings', 'share the target embedding with the output layer')
     .option('--src-tokenizer <kind>', 'char | word (jieba)', (v) => {
@@ -95,8 +88,8 @@ export function registerTrainCommand(program: Command): void {
     }, 'char')
     .option('--bpe <merges>', 'BPE merges on the English side (default 0: words)', int('--bpe'))
     .option('--lowercase', 'lowercase English before training')
-    .option('--tgt-min-freq <n>', 'English tokens seen fewer times in training become <unk> (default 1)', int('--tgt-min-freq'))
-    .option('--n-pairs <n>', 'embedded corpus size (default 20000)', int('--n-pairs'))
+    .option('--tgt-min-freq <n>', 'English tokens seen fewer times in training become <unk> (default 1)', int('--tgt-min-freq', { min: 1 }))
+    .option('--n-pairs <n>', 'embedded corpus size (default 20000)', int('--n-pairs', { min: 1 }))
     .option('--data-seed <n>', 'embedded corpus seed (default 1)', int('--data-seed'))
     .option('--valid-sentences <n>', `validation sentences decoded after each epoch (default ${TRAIN_DEFAULTS.validBleuSentences})`, int('--valid-sentences'))
     .option('--final-eval-sentences <n>', 'cap on sentences per split in the final evaluation (default all)', int('--final-eval-sentences'))
@@ -107,9 +100,9 @@ export function registerTrainCommand(program: Command): void {
       for (const x of parts) if (x !== 'valid' && x !== 'test') throw new InvalidArgumentError(`splits are 'valid' and 'test', got '${x}'`);
       return parts as ('valid' | 'test')[];
     })
-    .option('--beam-size <k>', `beam width of the final evaluation (default ${TRAIN_DEFAULTS.finalBeamSize})`, int('--beam-size'))
+    .option('--beam-size <k>', `beam width of the final evaluation (default ${TRAIN_DEFAULTS.finalBeamSize})`, int('--beam-size', { min: 1 }))
     .option('--length-penalty <a>', `beam score of the final evaluation = logProb / length^a (default ${TRAIN_DEFAULTS.finalLengthPenalty})`, num('--length-penalty'))
-    .option('--resume <dir>', 'continue a run from its last checkpoint (its saved settings are used, except --epochs, --max-minutes, --max-steps, --lr and the final-evaluation options; --epochs 0 only re-evaluates the saved model)')
+    .option('--resume <dir>', 'continue a run from its last checkpoint (its saved settings are used, except --epochs, --max-minutes, --max-steps, --lr and the final-evaluation options; --epochs 0 only re-evaluates the saved model)', existingFolderOption('--resume'))
     .option('--no-progress', 'plain log lines instead of a progress bar')
     .action(async (f: TrainTranslateFlags, cmd: Command) => {
       // Only flags typed on the command line override a recipe; commander's defaults do not.

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { existingFileOption, existingFolderOption, intOption, numberOption, type NumberRange } from './validate.js';
 import '../autograd/index.js';
 import { Generator } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -155,16 +156,8 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const int = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got '${v}'`);
-  return n;
-};
-const num = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'`);
-  return n;
-};
+const int = (name: string, range: NumberRange = { min: 1 }) => intOption(name, range);
+const num = (name: string, range: NumberRange = {}) => numberOption(name, range);
 
 /** `attentive translate --run RUN_DIR [options] [sentences...]`. */
 export function registerTranslateCommand(program: Command): void {
@@ -172,20 +165,20 @@ export function registerTranslateCommand(program: Command): void {
     .command('translate')
     .description('translate Chinese sentences with a trained run (arguments, --input FILE, or lines on stdin)')
     .argument('[sentences...]', 'Chinese sentences')
-    .requiredOption('--run <dir>', 'run folder written by `attentive train translate`')
+    .requiredOption('--run <dir>', 'run folder written by `attentive train translate`', existingFolderOption('--run'))
     .option('--search <method>', SEARCH_METHODS.join(' | '), 'beam')
     .option('--beam-size <k>', 'beam width (default 5)', int('--beam-size'))
     .option('--n-best <n>', 'hypotheses per sentence (beam, exact, sample)', int('--n-best'))
     .option('--length-penalty <a>', 'beam score = logProb / length^a (default 1)', num('--length-penalty'))
-    .option('--temperature <t>', 'sampling temperature', num('--temperature'))
-    .option('--top-k <k>', 'sample among the k most probable tokens', int('--top-k'))
-    .option('--top-p <p>', 'sample from the smallest set with probability ≥ p', num('--top-p'))
-    .option('--seed <s>', 'sampling seed', (v) => parseInt(v, 10))
+    .option('--temperature <t>', 'sampling temperature', num('--temperature', { above: 0 }))
+    .option('--top-k <k>', 'sample among the k most probable tokens', int('--top-k', { min: 0 }))
+    .option('--top-p <p>', 'sample from the smallest set with probability ≥ p', num('--top-p', { above: 0, max: 1 }))
+    .option('--seed <s>', 'sampling seed', intOption('--seed', { min: 0 }))
     .option('--keep-unk', 'print <unk> for words outside the English vocabulary (default: dropped, as when scoring)')
     .option('--show-attention', 'print a text heatmap of the attention weights')
     .option('--attention-out <file>', 'write the attention heatmap (.svg or .png)')
     .option('--beam-tree-out <file>', 'write the beam-search tree (.svg)')
-    .option('--input <file>', 'read sentences from a file, one per line')
+    .option('--input <file>', 'read sentences from a file, one per line', existingFileOption('--input'))
     .option('--max-src-len <n>', 'longest source kept, in tokens (default 100)', int('--max-src-len'))
     .action(async (sentences: string[], f: TranslateOptions & { input?: string }) => {
       let lines: string[];

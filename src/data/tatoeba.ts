@@ -15,11 +15,13 @@ export const TATOEBA_HELD_OUT = 2000;
 
 /**
  * Parse `English<TAB>Chinese<TAB>attribution` lines (the manythings.org `cmn.txt` format, also
- * used by the split files). The text is kept exactly as it is, apart from a `\r` before `\n`.
+ * used by the split files). The text is kept exactly as it is, apart from a `\r` before `\n`
+ * and a byte-order mark at the start of the file.
  * A final newline is allowed; any other empty or malformed line is an error naming its number.
  */
 export function parseCmnEng(text: string, source = 'input'): TatoebaPair[] {
-  const lines = text.split('\n');
+  // A byte-order mark (editors on Windows write one) is not part of the first English sentence.
+  const lines = (text.startsWith('\ufeff') ? text.slice(1) : text).split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines.map((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;

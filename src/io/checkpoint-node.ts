@@ -5,6 +5,11 @@
 //   <dir>/optimizer.safetensors   optimizer tensors (moments, ...)      } optional, always
 //   <dir>/optimizer.json          optimizer scalars and hyperparameters } together
 //   <dir>/trainer.json            step, epoch, RNG state, anything JSON   optional
+//   <dir>/checksums.json          SHA-256 of every other file, verified by loadCheckpoint
+//
+// The checksums catch what atomic writes cannot: a file damaged after it was written (a disk
+// error, a copy cut short, an edit by hand). Folders written before checksums existed have no
+// checksums.json and load unverified.
 //
 // A checkpoint is never seen half-written. saveCheckpoint builds the folder as a hidden sibling
 // `.<name>.partial-*` (each file written atomically and fsynced), renames it to `.<name>.complete-*`
@@ -19,10 +24,11 @@
 // removes partial-* leftovers. Loading never changes the disk, so readers may run beside a writer.
 // One writer per checkpoint folder at a time.
 
+import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { encodeSafetensors } from './safetensors.js';
-import { loadSafetensors, nodeFileSystem, siblingName, writeFileAtomic, type AtomicFileSystem } from './files-node.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { nodeFileSystem, siblingName, writeFileAtomic, type AtomicFileSystem } from './files-node.js';
 import type { NamedArrays } from './named-arrays.js';
 
 export { compareStateDict, assertStateDictMatches } from './state-dict.js';
@@ -53,7 +59,17 @@ export const CHECKPOINT_FILES = {
   optimizerTensors: 'optimizer.safetensors',
   optimizerState: 'optimizer.json',
   trainer: 'trainer.json',
+  checksums: 'checksums.json',
 } as const;
+
+/** checksums.json: the SHA-256 (hex) of each file of the folder. */
+interface ChecksumManifest {
+  algorithm: 'sha256';
+  files: Record<string, string>;
+}
+
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+const bytesOf = (data: Uint8Array | string) => (typeof data === 'string' ? new TextEncoder().encode(data) : data);
 
 /**
  * Writes a checkpoint folder so that `dir` holds either the old checkpoint or the new one, never
@@ -80,6 +96,9 @@ export async function saveCheckpoint(dir: string, checkpoint: Checkpoint, fs: At
     encode(CHECKPOINT_FILES.optimizerState, () => jsonText(state));
   }
   if (checkpoint.trainer !== undefined) encode(CHECKPOINT_FILES.trainer, () => jsonText(checkpoint.trainer));
+  const manifest: ChecksumManifest = { algorithm: 'sha256', files: {} };
+  for (const [file, data] of files) manifest.files[file] = sha256(bytesOf(data));
+  files.set(CHECKPOINT_FILES.checksums, jsonText(manifest as unknown as JsonValue));
 
   const parent = dirname(target);
   const name = basename(target);
@@ -149,17 +168,36 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   }
   const path = (file: string) => join(target, file);
   const present = async (file: string) => exists(path(file));
-  const readTensors = async (file: string) => {
+  const manifest = await readManifest(fn, target);
+  /** The file's bytes, checked against checksums.json when the folder has one. */
+  const readVerified = async (file: string): Promise<Uint8Array> => {
     if (!(await present(file))) throw new Error(`${fn}: ${target} has no ${file}`);
+    let bytes: Uint8Array;
     try {
-      return await loadSafetensors(path(file));
+      bytes = await readFile(path(file));
     } catch (e) {
-      throw new Error(`${fn}: ${(e as Error).message}`, { cause: e });
+      throw new Error(`${fn}: cannot read ${path(file)}: ${(e as Error).message}`, { cause: e });
+    }
+    if (manifest) {
+      const want = manifest.files[file];
+      if (want === undefined) throw new Error(`${fn}: ${path(file)} is not listed in ${path(CHECKPOINT_FILES.checksums)}; the folder was changed after it was saved`);
+      const got = sha256(bytes);
+      if (got !== want) {
+        throw new Error(`${fn}: ${path(file)} is corrupt: its SHA-256 is ${got}, but ${CHECKPOINT_FILES.checksums} records ${want} (${bytes.length} bytes on disk); the file was damaged or changed after it was saved`);
+      }
+    }
+    return bytes;
+  };
+  const readTensors = async (file: string) => {
+    const bytes = await readVerified(file);
+    try {
+      return decodeSafetensors(bytes);
+    } catch (e) {
+      throw new Error(`${fn}: ${path(file)}: ${(e as Error).message}`, { cause: e });
     }
   };
   const readJson = async (file: string): Promise<JsonValue> => {
-    if (!(await present(file))) throw new Error(`${fn}: ${target} has no ${file}`);
-    const text = await readFile(path(file), 'utf8');
+    const text = new TextDecoder().decode(await readVerified(file));
     try {
       return JSON.parse(text) as JsonValue;
     } catch (e) {
@@ -185,6 +223,25 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   }
   if (await present(CHECKPOINT_FILES.trainer)) checkpoint.trainer = await readJson(CHECKPOINT_FILES.trainer);
   return checkpoint;
+}
+
+/** Reads checksums.json of a checkpoint folder, or null for a folder saved before checksums existed. */
+async function readManifest(fn: string, target: string): Promise<ChecksumManifest | null> {
+  const file = join(target, CHECKPOINT_FILES.checksums);
+  if (!(await exists(file))) return null;
+  let m: ChecksumManifest;
+  try {
+    m = JSON.parse(await readFile(file, 'utf8')) as ChecksumManifest;
+  } catch (e) {
+    throw new Error(`${fn}: ${file} is corrupt (not valid JSON: ${(e as Error).message})`, { cause: e });
+  }
+  const valid = m !== null && typeof m === 'object' && m.algorithm === 'sha256' && m.files !== null && typeof m.files === 'object' &&
+    Object.values(m.files).every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h));
+  if (!valid) throw new Error(`${fn}: ${file} is corrupt: expected {"algorithm": "sha256", "files": {name: hex digest}}`);
+  for (const name of Object.keys(m.files)) {
+    if (!(await exists(join(target, name)))) throw new Error(`${fn}: ${target} has no ${name}, which ${CHECKPOINT_FILES.checksums} lists`);
+  }
+  return m;
 }
 
 /** Moves a complete folder to `target`, setting any existing checkpoint aside first. */

@@ -2,7 +2,7 @@
  * The JSON the lab's server and page exchange. Browser-safe (types only), so the page and the
  * server are checked against the same shapes.
  */
-import type { SearchMethod } from '../models/seq2seq/search.js';
+import type { SearchMethod } from '../models/translation/search.js';
 import type { BeamNode } from '../viz/beam-tree.js';
 
 /** What a run folder holds, as the page groups them. */

@@ -7,14 +7,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import '../autograd/index.js';
-import { attentionMatrix, beamTreeNodes } from '../cli/translate.js';
+import { beamTreeNodes } from '../models/translation/pictures.js';
 import { runExperiment } from '../cli/experiment.js';
 import { runPretrainCommand } from '../cli/pretrain.js';
-import type { Seq2SeqModel } from '../models/seq2seq/model.js';
-import { loadRun, RUN_FILES } from '../models/seq2seq/run-node.js';
-import { SEARCH_METHODS, translateIds, type SearchMethod } from '../models/seq2seq/search.js';
-import type { TextPipeline } from '../models/seq2seq/text-pipeline.js';
-import { trainTranslation } from '../models/seq2seq/train-node.js';
+import type { TranslationModel } from '../models/translation/model.js';
+import { loadRun, RUN_FILES } from '../models/translation/run-node.js';
+import { SEARCH_METHODS, translateIds, type SearchMethod } from '../models/translation/search.js';
+import type { TextPipeline } from '../text/text-pipeline.js';
+import { trainTranslation } from '../models/translation/train-node.js';
 import { Generator } from '../tensor/rng.js';
 import type {
   AttentionMap, InsideData, JobEvent, Recipe, RunInfo, RunKind, TranslateRequest, TranslateResponse, TranslationOut,
@@ -55,7 +55,8 @@ export function describeRun(dir: string, name: string): RunInfo | null {
   if (config?.type === 'attentive-translate-run') {
     const m = config.model ?? {};
     const summary = files.includes(RUN_FILES.summary) ? readJson(join(dir, RUN_FILES.summary)) : null;
-    const model = m.model === 'attention' ? `attention (${m.attention ?? 'bahdanau'})` : String(m.model ?? 'unknown');
+    const kind = m.kind ?? m.model;
+    const model = kind === 'attention' ? `attention (${m.attention ?? 'bahdanau'})` : String(kind ?? 'unknown');
     const bleu = summary && Number.isFinite(summary.bestValidBleu) && summary.bestValidBleu >= 0 ? `, valid BLEU ${summary.bestValidBleu.toFixed(1)}` : '';
     return {
       ...base, kind: 'translation', title: `${model}, ${config.data?.kind ?? '?'} data${bleu}`,
@@ -138,7 +139,7 @@ export function parseTranslateRequest(body: unknown): TranslateRequest {
 }
 
 interface Loaded {
-  model: Seq2SeqModel;
+  model: TranslationModel;
   pipeline: TextPipeline;
   stamp: number;
 }
@@ -185,18 +186,25 @@ export async function translateWithRun(dir: string, req: TranslateRequest): Prom
   if (r.exact === false) warnings.push('exact search ran out of its node budget: the result may not be the most probable sentence');
   const translations = r.nBest.map((h): TranslationOut => {
     const outTokens = pipeline.tgtTokenStrings(h.tokens);
-    const m = attentionMatrix(model, ids, h.tokens, h.finished);
+    // Every map the model draws (one for the LSTM attention; per layer and head, and their means, for the Transformer).
+    const labels = { target: [...outTokens, ...(h.finished ? ['</s>'] : [])], source: tokens };
     return {
       text: pipeline.decodeTgt(h.tokens), tokens: outTokens, logProb: h.logProb, score: h.score, finished: h.finished,
-      attention: m ? [{ name: 'decoder → encoder', rows: [...outTokens, ...(h.finished ? ['</s>'] : [])], cols: tokens, weights: m }] : [],
+      attention: model.attentionMaps(ids, h.tokens, h.finished).map((m) => ({ name: m.name, rows: labels[m.rows], cols: labels[m.cols], weights: m.weights })),
     };
   });
   const c = model.config;
   return {
-    run: req.run, model: c.model === 'attention' ? `attention (${c.attention})` : c.model,
+    run: req.run, model: modelLabel(c),
     source: { text: req.text, tokens, unknown }, method: req.method, translations,
     beamTree: r.tree ? beamTreeNodes(r.tree, pipeline) : null, exact: r.exact, warnings,
   };
+}
+
+/** 'attention (bahdanau)', 'plain', 'transformer': the kind, and the attention for the LSTM kind with attention. */
+function modelLabel(c: TranslationModel['config']): string {
+  const attention = (c as { attention?: string }).attention;
+  return c.kind === 'attention' && attention ? `attention (${attention})` : c.kind;
 }
 
 // ---------------------------------------------------------------------------------------------

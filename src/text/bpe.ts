@@ -19,20 +19,25 @@ export interface BpeJSON {
   merges: [string, string][];
 }
 
-const SEP = '\u0000';
+// A pair's map key: the first symbol's length makes it unambiguous whatever the symbols hold (a
+// separator character would not be: words may contain any character, NUL included).
+const pairKey = (a: string, b: string): string => `${a.length}:${a}${b}`;
 
-// Ties break on the pair itself, compared by code units, so results never depend on Map order.
-function better(countA: number, keyA: string, countB: number, keyB: string): boolean {
-  return countA > countB || (countA === countB && keyA < keyB);
+interface PairEntry { count: number; key: string; a: string; b: string }
+
+// Ties break on the pair itself, first symbol then second, compared by code units, so results
+// never depend on Map order.
+function better(x: PairEntry, y: PairEntry): boolean {
+  return x.count > y.count || (x.count === y.count && (x.a < y.a || (x.a === y.a && x.b < y.b)));
 }
 
-/** Max-heap of (count, pair key) with lazy deletion: stale entries are skipped on pop. */
+/** Max-heap of (count, pair) with lazy deletion: stale entries are skipped on pop. */
 class PairHeap {
-  private readonly heap = new BinaryHeap<{ count: number; key: string }>((a, b) => better(a.count, a.key, b.count, b.key));
-  push(count: number, key: string): void {
-    this.heap.push({ count, key });
+  private readonly heap = new BinaryHeap<PairEntry>(better);
+  push(count: number, key: string, a: string, b: string): void {
+    this.heap.push({ count, key, a, b });
   }
-  pop(): { count: number; key: string } | undefined {
+  pop(): PairEntry | undefined {
     return this.heap.pop();
   }
 }
@@ -57,7 +62,7 @@ export class Bpe {
   /** Build a model from an ordered list of merges (earliest merge has the highest priority). */
   constructor(merges: [string, string][]) {
     this.merges = merges.map(([a, b]) => [a, b]);
-    this.ranks = new Map(merges.map(([a, b], i) => [a + SEP + b, i]));
+    this.ranks = new Map(merges.map(([a, b], i) => [pairKey(a, b), i]));
   }
 
   /** Learn merges from tokenized sentences (each an array of words). */
@@ -82,11 +87,20 @@ export class Bpe {
       if (!set) pairWords.set(key, (set = new Set()));
       set.add(wi);
     };
+    const symbolsOf = new Map<string, [string, string]>();
     const forEachPair = (s: string[], f: (key: string) => void): void => {
-      for (let i = 0; i + 1 < s.length; i++) f(s[i]! + SEP + s[i + 1]!);
+      for (let i = 0; i + 1 < s.length; i++) {
+        const key = pairKey(s[i]!, s[i + 1]!);
+        if (!symbolsOf.has(key)) symbolsOf.set(key, [s[i]!, s[i + 1]!]);
+        f(key);
+      }
+    };
+    const push = (c: number, k: string) => {
+      const [a, b] = symbolsOf.get(k)!;
+      heap.push(c, k, a, b);
     };
     syms.forEach((s, wi) => forEachPair(s, (k) => add(k, wi, counts[wi]!)));
-    for (const [k, c] of pairCount) heap.push(c, k);
+    for (const [k, c] of pairCount) push(c, k);
 
     const merges: [string, string][] = [];
     while (merges.length < numMerges) {
@@ -94,7 +108,7 @@ export class Bpe {
       if (!top) break;
       if (pairCount.get(top.key) !== top.count) continue; // stale entry
       if (top.count < minFrequency) break;
-      const [a, b] = top.key.split(SEP) as [string, string];
+      const { a, b } = top;
       merges.push([a, b]);
       const touched = new Set<string>();
       for (const wi of pairWords.get(top.key) ?? []) {
@@ -118,7 +132,7 @@ export class Bpe {
       }
       for (const k of touched) {
         const c = pairCount.get(k)!;
-        if (c > 0) heap.push(c, k);
+        if (c > 0) push(c, k);
         else {
           pairCount.delete(k);
           pairWords.delete(k);
@@ -137,7 +151,7 @@ export class Bpe {
       let best = -1;
       let bestRank = Infinity;
       for (let i = 0; i + 1 < s.length; i++) {
-        const r = this.ranks.get(s[i]! + SEP + s[i + 1]!);
+        const r = this.ranks.get(pairKey(s[i]!, s[i + 1]!));
         if (r !== undefined && r < bestRank) {
           bestRank = r;
           best = i;

@@ -18,7 +18,8 @@ import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { detectAnomaly } from '../autograd/anomaly.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { loadCheckpoint, saveCheckpoint, type JsonValue } from '../io/checkpoint-node.js';
+import { loadCheckpoint, recoverCheckpoint, saveCheckpoint, type JsonValue } from '../io/checkpoint-node.js';
+import { trimJsonLines } from '../io/run-folder-node.js';
 import { loadSafetensors, writeFileAtomic } from '../io/files-node.js';
 import { loadWeightsInto, optimizerFromArrays, optimizerToArrays, weightsOf } from '../io/module-state.js';
 import type { NamedArrays } from '../io/named-arrays.js';
@@ -186,7 +187,10 @@ export async function train<B>(setup: TrainSetup<B>): Promise<TrainResult> {
 
   let s: LoopState;
   let bestWeights: NamedArrays | null = null;
-  if (setup.resume) {
+  // A save the process was killed in is finished (or undone) first; without any checkpoint the
+  // run was killed before its first one and starts again from step 0, as a new run would.
+  if (setup.resume) await recoverCheckpoint(files('last'));
+  if (setup.resume && existsSync(files('last'))) {
     const last = await loadCheckpoint(files('last')).catch((e: Error) => {
       throw new Error(`${name}: cannot resume ${runDir}: ${e.message}`);
     });
@@ -203,6 +207,8 @@ export async function train<B>(setup: TrainSetup<B>): Promise<TrainResult> {
       badEpochs: 0, trainSeconds: 0, trainItems: 0, finished: false, schedule: schedule.stateDict(), progress: 0,
     };
   }
+  // Records of steps after the checkpoint (and a line torn by the kill) are written again.
+  if (setup.resume) await trimJsonLines(files('metrics'), (r) => typeof (r as { step?: unknown }).step === 'number' && (r as { step: number }).step <= s.step);
   setRngState(s.rng);
   const bestScore = () => s.bestScore ?? -Infinity;
   const bestLoss = () => s.bestLoss ?? Infinity;

@@ -42,7 +42,7 @@ test('save then load returns the same checkpoint and leaves only the folder', as
   const dir = join(parent, 'ckpt');
   const original = makeCheckpoint(1);
   await saveCheckpoint(dir, original);
-  assert.deepEqual((await readdir(dir)).sort(), ['config.json', 'model.safetensors', 'optimizer.json', 'optimizer.safetensors', 'trainer.json']);
+  assert.deepEqual((await readdir(dir)).sort(), ['checksums.json', 'config.json', 'model.safetensors', 'optimizer.json', 'optimizer.safetensors', 'trainer.json']);
   assert.deepEqual(await readdir(parent), ['ckpt']);
   const loaded = await loadCheckpoint(dir);
   assert.deepEqual(loaded, { ...original, metadata: { format: 'pt' } });
@@ -53,7 +53,7 @@ test('optional parts stay absent; missing parent folders are created', async () 
   const dir = join(await freshParent(), 'runs', 'a', 'ckpt');
   const original = { ...makeCheckpoint(2, false), metadata: { format: 'pt', note: 'no optimizer' } };
   await saveCheckpoint(dir, original);
-  assert.deepEqual((await readdir(dir)).sort(), ['config.json', 'model.safetensors']);
+  assert.deepEqual((await readdir(dir)).sort(), ['checksums.json', 'config.json', 'model.safetensors']);
   const loaded = await loadCheckpoint(dir);
   assert.deepEqual(loaded, original);
   assert.equal('optimizer' in loaded, false);
@@ -180,21 +180,51 @@ test('loading names the missing or corrupt file', async () => {
   };
   await fresh();
   await rm(join(dir, 'model.safetensors'));
-  await assert.rejects(loadCheckpoint(dir), (e: Error) => e.message === `loadCheckpoint: ${dir} has no model.safetensors`);
+  await assert.rejects(loadCheckpoint(dir), (e: Error) => e.message === `loadCheckpoint: ${dir} has no model.safetensors, which checksums.json lists`);
   await fresh();
   await rm(join(dir, 'config.json'));
+  await rm(join(dir, 'checksums.json'));
   await assert.rejects(loadCheckpoint(dir), (e: Error) => e.message === `loadCheckpoint: ${dir} has no config.json`);
   await fresh();
   await writeFile(join(dir, 'trainer.json'), '{"step": 3,');
+  await rm(join(dir, 'checksums.json'));
   await assert.rejects(loadCheckpoint(dir), (e: Error) => e.message.startsWith(`loadCheckpoint: ${join(dir, 'trainer.json')} is not valid JSON`));
   await fresh();
   await rm(join(dir, 'optimizer.json'));
+  await rm(join(dir, 'checksums.json'));
   await assert.rejects(loadCheckpoint(dir), /has optimizer\.safetensors but no optimizer\.json; the optimizer state needs both/);
   await fresh();
   const model = join(dir, 'model.safetensors');
   const bytes = new Uint8Array(await readFile(model));
   await writeFile(model, bytes.subarray(0, bytes.length - 4));
+  await assert.rejects(loadCheckpoint(dir), (e: Error) => e.message.startsWith(`loadCheckpoint: ${model} is corrupt: its SHA-256 is `));
+  await rm(join(dir, 'checksums.json'));
   await assert.rejects(loadCheckpoint(dir), (e: Error) =>
-    e.message.startsWith(`loadCheckpoint: loadSafetensors: ${model}: decodeSafetensors: tensor "`) && e.message.includes('exceed the byte buffer'));
+    e.message.startsWith(`loadCheckpoint: ${model}: decodeSafetensors: tensor "`) && e.message.includes('exceed the byte buffer'));
   await assert.rejects(loadCheckpoint(join(parent, 'nothing')), /loadCheckpoint: no checkpoint folder at .*nothing$/);
+});
+
+test('checksums: one flipped bit in any file is caught, naming the file; folders without checksums still load', async () => {
+  const parent = await freshParent();
+  const dir = join(parent, 'ckpt');
+  const original = makeCheckpoint(20);
+  for (const file of ['model.safetensors', 'optimizer.safetensors', 'config.json', 'optimizer.json', 'trainer.json']) {
+    await rm(dir, { recursive: true, force: true });
+    await saveCheckpoint(dir, original);
+    const path = join(dir, file);
+    const bytes = new Uint8Array(await readFile(path));
+    // a bit inside the data, where the file still parses: only the checksum can tell
+    const at = file.endsWith('.json') ? bytes.findIndex((b) => b >= 0x30 && b <= 0x39) : bytes.length - 3;
+    assert.ok(at >= 0, file);
+    bytes[at] ^= file.endsWith('.json') ? 0x01 : 0x10; // a digit stays a digit: the JSON stays valid
+    await writeFile(path, bytes);
+    await assert.rejects(loadCheckpoint(dir), (e: Error) =>
+      e.message.startsWith(`loadCheckpoint: ${path} is corrupt: its SHA-256 is `) && e.message.includes('checksums.json records'), file);
+  }
+  await rm(dir, { recursive: true, force: true });
+  await saveCheckpoint(dir, original);
+  await writeFile(join(dir, 'checksums.json'), '{"algorithm": "md5", "files": {}}');
+  await assert.rejects(loadCheckpoint(dir), /loadCheckpoint: .*checksums\.json is corrupt: expected/);
+  await rm(join(dir, 'checksums.json'));
+  assert.deepEqual(await loadCheckpoint(dir), { ...original, metadata: { format: 'pt' } });
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildWeb } from '../../scripts/build-web.mjs';
-import { trainTranslation } from '../../src/models/seq2seq/train-node.js';
+import { trainTranslation } from '../../src/models/translation/train-node.js';
 import { startLab, type Lab } from '../../src/lab/server-node.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');

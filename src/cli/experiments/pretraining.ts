@@ -26,7 +26,7 @@ export function runPretraining(o: PretrainingOptions): ExperimentResult {
   const log = o.log ?? (() => {});
   const method = o.method ?? 'rbm';
   const p = o.quick
-    ? { train: 300, test: 500, hidden: [64, 64, 64], pretrainEpochs: 2, epochs: 3 }
+    ? { train: 300, test: 500, hidden: [64, 64, 64], pretrainEpochs: 6, epochs: 10 } // with 2 pretraining and 3 fine-tuning epochs both inits stayed at chance; with these RBM reaches 37%, random 12% (seeds 0-1)
     : { train: 1000, test: 2000, hidden: [200, 200, 200, 200], pretrainEpochs: 10, epochs: 20 };
   const seeds = Array.from({ length: o.seeds ?? 3 }, (_, i) => o.seed + i);
   const sizes = [784, ...p.hidden, 10];

@@ -4,7 +4,7 @@ import { greedyDecode } from '../../decode/greedy.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { BOS_ID, type Vocab } from '../../text/vocab.js';
 import { SCENE_PIXELS, SCENE_SIDE } from '../../data/digit-scenes.js';
-import { inference } from '../seq2seq/inference.js';
+import { inference } from '../../nn/inference.js';
 import type { CaptionModel } from './model.js';
 import { CaptionStepModel } from './step-model.js';
 

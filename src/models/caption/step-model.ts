@@ -3,7 +3,7 @@ import type { StepModel } from '../../decode/step-model.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { BOS_ID, EOS_ID, UNK_ID } from '../../text/vocab.js';
-import { inference } from '../seq2seq/inference.js';
+import { inference } from '../../nn/inference.js';
 import { banSpecials } from '../seq2seq/step-model.js';
 import type { CaptionModel } from './model.js';
 import { concatCaptionStates, selectCaptionState, type CaptionState } from './state.js';

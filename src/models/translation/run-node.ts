@@ -40,18 +40,26 @@ export const RUN_FILES = {
   last: 'last',
 } as const;
 
+/** The files of a text pipeline in a run folder: vocabularies (and BPE). */
+export function pipelineFiles(pipeline: TextPipeline): [string, string][] {
+  const s = pipeline.state();
+  const files: [string, string][] = [[RUN_FILES.srcVocab, JSON.stringify(s.srcVocab)], [RUN_FILES.tgtVocab, JSON.stringify(s.tgtVocab)]];
+  if (s.bpe) files.push([RUN_FILES.bpe, JSON.stringify(s.bpe)]);
+  return files;
+}
+
 /** Writes the text pipeline's vocabularies (and BPE) into a run folder. */
 export async function savePipeline(dir: string, pipeline: TextPipeline): Promise<void> {
-  const s = pipeline.state();
-  await writeFileAtomic(join(dir, RUN_FILES.srcVocab), JSON.stringify(s.srcVocab));
-  await writeFileAtomic(join(dir, RUN_FILES.tgtVocab), JSON.stringify(s.tgtVocab));
-  if (s.bpe) await writeFileAtomic(join(dir, RUN_FILES.bpe), JSON.stringify(s.bpe));
+  for (const [file, text] of pipelineFiles(pipeline)) await writeFileAtomic(join(dir, file), text);
 }
+
+/** config.json's text. */
+export const runConfigText = (config: RunConfig): string => `${JSON.stringify(config, null, 2)}\n`;
 
 /** Writes model.safetensors and config.json (each atomically). */
 export async function saveModel(dir: string, weights: NamedArrays, config: RunConfig): Promise<void> {
   await writeFileAtomic(join(dir, RUN_FILES.weights), encodeSafetensors(weights, { format: 'pt' }));
-  await writeFileAtomic(join(dir, RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+  await writeFileAtomic(join(dir, RUN_FILES.config), runConfigText(config));
 }
 
 function readJson(fn: string, path: string): unknown {

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getBackend } from '../../backend/registry.js';
 import { Batcher, type Batch } from '../../data/batching.js';
@@ -14,7 +13,8 @@ import { sourceTokenizer } from '../../text/text-pipeline-node.js';
 import { batchLoss, evaluateBleu, meanLoss } from './evaluate.js';
 import type { TranslationModel } from './model.js';
 import { createTranslationModel } from './registry.js';
-import { loadRunConfig, savePipeline, type RunConfig } from './run-node.js';
+import { loadRunConfig, pipelineFiles, RUN_FILES, runConfigText, type RunConfig } from './run-node.js';
+import { createFolderAtomic } from '../../io/run-folder-node.js';
 import type { SearchOptions } from './search.js';
 import { TextPipeline, type TextPipelineConfig } from '../../text/text-pipeline.js';
 
@@ -206,6 +206,8 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     for (const k of ['epochs', 'maxMinutes', 'maxSteps', 'lr', 'skipFinalEval', 'finalEvalSentences', 'exactNodeBudget', 'exactSentences', 'finalBeamSize', 'finalLengthPenalty', 'finalEvalSplits'] as const) {
       if (options[k] !== undefined) (o as Record<string, unknown>)[k] = options[k];
     }
+    // Seeded as a new run: a run killed before its first checkpoint starts again from step 0.
+    manualSeed(o.seed);
     model = createTranslationModel(runConfig.model);
   } else {
     o = {
@@ -233,8 +235,8 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
       train: { ...o, maxMinutes: Number.isFinite(o.maxMinutes) ? o.maxMinutes : null, maxSteps: Number.isFinite(o.maxSteps) ? o.maxSteps : null, finalEvalSentences: Number.isFinite(o.finalEvalSentences) ? o.finalEvalSentences : null,
         exactSentences: Number.isFinite(o.exactSentences) ? o.exactSentences : null },
     };
-    mkdirSync(runDir, { recursive: true });
-    await savePipeline(runDir, pipeline);
+    // Vocabularies and config.json appear together, so a kill at any moment leaves a folder --resume can use.
+    await createFolderAtomic(runDir, [...pipelineFiles(pipeline), [RUN_FILES.config, runConfigText(runConfig)]]);
   }
 
   const corpus = loadCorpus(runConfig.data);
