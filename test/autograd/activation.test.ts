@@ -55,6 +55,8 @@ const cases: [string, (x: Tensor) => Tensor, (shape: number[], seed: number) => 
   ['elu alpha 0.5', (x) => ops.elu(x, 0.5), awayFromZero],
   ['gelu', ops.gelu, rnd],
   ['softplus', ops.softplus, (s, k) => ops.mul(rnd(s, k), 3)],
+  // β 2, threshold 1: values on both sides of βx = 1, none near it
+  ['softplus beta 2 threshold 1', (x) => ops.softplus(x, 2, 1), (s, k) => ops.add(ops.mul(awayFromZero(s, k), 0.5), 0.5)],
   ['softmax last', (x) => ops.softmax(x), rnd],
   ['softmax dim 0', (x) => ops.softmax(x, 0), rnd],
   ['logSoftmax last', (x) => ops.logSoftmax(x, -1), rnd],

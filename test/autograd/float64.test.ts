@@ -17,6 +17,7 @@ import { arange, ones, rand, randn, tensor, zeros } from '../../src/tensor/creat
 import { Generator } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { Linear } from '../../src/nn/layers/linear.js';
+import { weightsOf } from '../../src/io/module-state.js';
 import { rnd } from './helpers.js';
 
 test('creation functions make float64 tensors backed by Float64Array', () => {
@@ -82,8 +83,10 @@ test('Module.to converts parameters in place (same objects) and gradients follow
   assert.equal(out.dtype, 'float64');
   F.sum(out).backward();
   assert.equal(lin.weight.grad!.dtype, 'float64');
+  assert.throws(() => weightsOf(lin), { message: "weightsOf: weight is float64; weights are stored as float32 (convert the module with .to('float32') first)" });
   lin.to('float32');
   assert.ok(lin.weight.data instanceof Float32Array);
+  assert.equal(weightsOf(lin).weight.dtype, 'float32');
   assert.equal(lin.weight.grad, null);
 });
 

@@ -10,7 +10,7 @@ import { gradcheck } from '../../src/autograd/gradcheck.js';
 import type { Module } from '../../src/nn/module.js';
 import {
   BatchNorm1d, BatchNorm2d, Bilinear, Conv2d, ConvTranspose2d, Embedding, GRU, GRUCell, LayerNorm, Linear, LSTM, LSTMCell, RNN, RNNCell,
-  binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, dropout, klDiv, l1Loss, mseLoss, nllLoss,
+  binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, dropout, gaussianNoise, klDiv, l1Loss, mseLoss, nllLoss,
 } from '../../src/nn/index.js';
 import { rand, randn, tensor } from '../../src/tensor/creation.js';
 import { Generator } from '../../src/tensor/rng.js';
@@ -87,11 +87,12 @@ test('gradcheck64: Conv2d and ConvTranspose2d modules (stride, padding, dilation
   checkModule(convT, (x) => convT.forward(x), [x64([1, 2, 3, 3], 30)]);
 });
 
-test('gradcheck64: dropout with a fixed mask (the same generator seed on every call)', () => {
+test('gradcheck64: dropout and gaussian noise with fixed draws (the same generator seed on every call)', () => {
   const out = (x: Tensor) => dropout(x, 0.4, true, gen(31));
   const probe = out(x64([6, 5], 32));
   assert.ok(probe.values().some((v) => v === 0), 'some elements are dropped');
   gradcheck(out, [x64([6, 5], 32)]);
+  gradcheck((x) => F.tanh(gaussianNoise(x, 0.3, true, gen(33))), [x64([6, 5], 34)]);
 });
 
 test('gradcheck64: crossEntropy and nllLoss (weights, ignoreIndex, label smoothing, reductions, [N, C, d])', () => {
