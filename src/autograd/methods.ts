@@ -5,8 +5,17 @@
 import { Tensor } from '../tensor/tensor.js';
 import type { TensorLike } from './ops/scalar.js';
 import type { Axes } from './ops/reduce.js';
-import * as ops from './ops/index.js';
+// The op files themselves, not ops/index.ts: that index loads this file, and importing it back would be a cycle.
+import * as elementwise from './ops/elementwise.js';
+import * as activation from './ops/activation.js';
+import * as reduce from './ops/reduce.js';
+import * as moments from './ops/moments.js';
+import * as view from './ops/view.js';
+import * as indexing from './ops/indexing.js';
+import * as matmul from './ops/matmul.js';
 import { backward, type BackwardOptions } from './engine.js';
+
+const ops = { ...elementwise, ...activation, ...reduce, ...moments, ...view, ...indexing, ...matmul };
 
 declare module '../tensor/tensor.js' {
   interface Tensor {

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import '../autograd/index.js';
 import { ATTENTION_KINDS, type AttentionKind } from '../models/seq2seq/config.js';
 import { parseDataSpec } from '../data/corpus-node.js';
-import { applyRecipe, defaultRecipe, loadRecipe, RECIPES_DIR } from '../models/translation/recipes-node.js';
+import { applyRecipe, defaultRecipe, loadRecipe, recipeNames } from '../models/translation/recipes-node.js';
 import { translationModelKinds } from '../models/translation/registry.js';
 import { trainTranslation, TRAIN_DEFAULTS, type TrainTranslationOptions } from '../models/translation/train-node.js';
 
@@ -34,8 +34,9 @@ export function registerTrainCommand(program: Command): void {
   const train = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train a model (see the tasks below)');
   train
     .command('translate')
-    .description('train a Chinese→English translator (plain or attention LSTM encoder-decoder, or Transformer) and write a run folder')
-    .option('--recipe <name>', `named recipe (a file in ${RECIPES_DIR}); flags given override its values. Default: the recipe for --model on --data if there is one ('none': the built-in defaults)`)
+    .description('train a Chinese→English translation model (LSTM plain or with attention, Transformer, or another registered kind) from a named recipe and flags, and write a run folder')
+    .option('--recipe <name>', `named recipe (${recipeNames().join(', ')}: the package's recipes/*.json); flags given override its values. ` +
+      "Default: the recipe for --model on --data if there is one; 'none': the built-in defaults, which the defaults below name")
     .option('--data <spec>', "'embedded' (generated grammar corpus) or 'tatoeba:PATH' (cmn.txt file or folder with train/valid/test.tsv)")
     .option('--model <kind>', translationModelKinds().join(' | '), (v) => {
       const kinds = translationModelKinds();

@@ -8,7 +8,7 @@ import { Generator } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { GRU, LSTM, RNN } from '../../src/nn/layers/rnn.js';
 import { GRUCell, LSTMCell, RNNCell } from '../../src/nn/layers/rnn-cells.js';
-import { splitViews, unbindViews } from '../../src/nn/layers/split-views.js';
+import { splitViews, unbindViews } from '../../src/autograd/ops/split-views.js';
 import { assertClose } from '../helpers/fixtures.js';
 
 const EXACT = { atol: 1e-6, rtol: 1e-5 };

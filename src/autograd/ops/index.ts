@@ -1,6 +1,7 @@
 export * from './elementwise.js';
 export * from './activation.js';
 export * from './reduce.js';
+export * from './moments.js';
 export * from './view.js';
 export * from './join.js';
 export * from './indexing.js';
@@ -9,6 +10,7 @@ export * from './conv.js';
 export * from './pool.js';
 export * from './fused.js';
 export * from './cross-entropy.js';
+export * from './split-views.js';
 export { scalar, asTensor, type TensorLike } from './scalar.js';
 // Tensor methods (x.add(y), loss.backward() ...) are installed whenever the ops are loaded.
 import '../methods.js';

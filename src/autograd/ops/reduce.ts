@@ -80,18 +80,6 @@ export function mean(x: Tensor, axes?: Axes, keepdim = false): Tensor {
   });
 }
 
-/** Variance; `correction` 1 (default) is the unbiased estimator, 0 the population variance (torch semantics). */
-export function variance(x: Tensor, axes?: Axes, keepdim = false, correction = 1): Tensor {
-  // composed from differentiable primitives so the gradient comes for free and stays exact
-  const m = mean(x, axes, true);
-  const centered = subT(x, m);
-  const sq = mulT(centered, centered);
-  const s = sum(sq, axes, keepdim);
-  const n = numel(x.shape) / Math.max(1, numel(m.shape));
-  const denom = n - correction;
-  return scaleT(s, 1 / denom);
-}
-
 function maxMin(op: 'max' | 'min', x: Tensor, axes: Axes | undefined, keepdim: boolean): Tensor {
   const { out, p } = runReduce(op, op, x, axes, keepdim);
   return record(out, op, [x], (g) => {
@@ -185,10 +173,4 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   const out = empty(shape);
   getBackend().reduce('sum', p.data, p.outer, p.r, p.inner, out.data);
   return out;
-}
-
-// Local, non-recording-free helpers for variance (recorded through the public ops).
-import { mul as mulT, sub as subT } from './elementwise.js';
-function scaleT(t: Tensor, s: number): Tensor {
-  return mulT(t, s);
 }

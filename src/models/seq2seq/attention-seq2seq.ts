@@ -4,7 +4,7 @@ import { dropout } from '../../nn/layers/dropout.js';
 import { Linear, linear } from '../../nn/layers/linear.js';
 import { LSTMCell } from '../../nn/layers/rnn-cells.js';
 import { lstmCellStep } from '../../nn/layers/rnn-steps.js';
-import { unbindViews } from '../../nn/layers/split-views.js';
+import { unbindViews } from '../../autograd/ops/split-views.js';
 import { zeros } from '../../tensor/creation.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { Attention } from './attention.js';

@@ -5,7 +5,7 @@
  */
 import * as F from '../../autograd/ops/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { chunkViews, splitViews } from './split-views.js';
+import { chunkViews, splitViews } from '../../autograd/ops/split-views.js';
 
 /** Nonlinearity of a plain (Elman) RNN. */
 export type RNNNonlinearity = 'tanh' | 'relu';

@@ -9,7 +9,7 @@ import { dropout } from './dropout.js';
 import { linear } from './linear.js';
 import { recurrentParameter } from './rnn-cells.js';
 import { gruCellStep, lstmCellStep, rnnCellStep, type RNNNonlinearity } from './rnn-steps.js';
-import { unbindViews } from './split-views.js';
+import { unbindViews } from '../../autograd/ops/split-views.js';
 
 /** Configuration of RNN, LSTM and GRU; defaults as in PyTorch. */
 export interface RNNOptions {

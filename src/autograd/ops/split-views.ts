@@ -1,5 +1,5 @@
-import { record } from '../../autograd/engine.js';
-import { isGradEnabled } from '../../autograd/grad-mode.js';
+import { record } from '../engine.js';
+import { isGradEnabled } from '../grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { fmtShape, normAxis, numel } from '../../tensor/shape.js';
 
