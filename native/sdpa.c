@@ -1,8 +1,9 @@
 /*
  * Fused scaled dot-product attention (the reference is src/backend/js/attention.ts).
  *
- * Matrices (one per batch entry: a head of one sequence, in practice) go to the pool whole. Each
- * query row is done start to finish in a row buffer of s floats: its scores (s dot products of
+ * Matrices (one per batch entry: a head of one sequence, in practice) go to the pool whole; their
+ * key and value rows are first copied into contiguous scratch (they are reread for every query
+ * row, and strided heads can alias in the cache). Each query row is done start to finish in a row buffer of s floats: its scores (s dot products of
  * length e), the mask, the softmax and the weighted sum of value rows, so the [l, s] scores are
  * never a separate pass over memory; only the weights are stored, for the backward pass.
  * Sums of s or e terms run in float with 8 lanes (exp via att_exp256 when the CPU has AVX2,
@@ -105,15 +106,23 @@ typedef struct {
   vec_ops ops;
 } job_t;
 
-/* Masked, scaled scores of row i of matrix b into row[0..s); returns the max. */
-static float score_row(const att_sdpa_args *a, const vec_ops *ops, long b, long i, float *row) {
-  const float *qi = a->q + a->q_off[b] + i * a->q_row;
-  const float *kb = a->k + a->k_off[b];
+/* Rows [0, n) of width w at stride `row` as a contiguous block: `row` may be a multiple of 4 KiB
+ * (time-major heads: N·3E floats apart), where every row would fall into the same cache set and
+ * the rows reread for each query would evict each other. */
+static const float *gather_rows(const float *src, long n, long row, long w, float *buf) {
+  if (row == w) return src;
+  for (long j = 0; j < n; j++) memcpy(buf + j * w, src + j * row, sizeof(float) * (size_t)w);
+  return buf;
+}
+
+/* Masked, scaled scores of query row qi (matrix b, row i) against contiguous keys kb into
+ * row[0..s); returns the max. */
+static float score_row(const att_sdpa_args *a, const vec_ops *ops, long b, long i, const float *qi, const float *kb, float *row) {
   const float *mrow = a->mask ? a->mask + a->mask_off[b] + i * a->mask_row : NULL;
   const long jmax = a->causal ? (i + 1 < a->s ? i + 1 : a->s) : a->s;
   float m = -INFINITY;
   for (long j = 0; j < jmax; j++) {
-    float v = ops->dot(qi, kb + j * a->k_row, a->e) * a->scale;
+    float v = ops->dot(qi, kb + j * a->e, a->e) * a->scale;
     if (mrow) v += mrow[j * a->mask_col];
     row[j] = v;
     if (v > m) m = v;
@@ -125,13 +134,15 @@ static float score_row(const att_sdpa_args *a, const vec_ops *ops, long b, long 
 static void forward_rows(void *ctx, long b0, long b1) {
   const job_t *J = (const job_t *)ctx;
   const att_sdpa_args *a = J->a;
-  const long l = a->l, s = a->s, ev = a->ev;
-  float *row = (float *)malloc(sizeof(float) * (size_t)(s > 0 ? s : 1));
+  const long l = a->l, s = a->s, e = a->e, ev = a->ev;
+  float *row = (float *)malloc(sizeof(float) * (size_t)(s + s * e + s * ev + 1));
   if (!row) abort();
+  float *kbuf = row + s, *vbuf = kbuf + s * e;
   for (long b = b0; b < b1; b++) {
-    const float *vb = a->v + a->v_off[b];
+    const float *kb = gather_rows(a->k + a->k_off[b], s, a->k_row, e, kbuf);
+    const float *vb = gather_rows(a->v + a->v_off[b], s, a->v_row, ev, vbuf);
     for (long i = 0; i < l; i++) {
-      float m = score_row(a, &J->ops, b, i, row);
+      float m = score_row(a, &J->ops, b, i, a->q + a->q_off[b] + i * a->q_row, kb, row);
       float *w = a->weights + (b * l + i) * s;
       float *o = a->out + a->out_off[b] + i * a->out_row;
       memset(o, 0, sizeof(float) * (size_t)ev);
@@ -146,7 +157,7 @@ static void forward_rows(void *ctx, long b0, long b1) {
         const float p = row[j] * inv;
         w[j] = p;
         const float pd = d ? p * d[j] : p;
-        if (pd != 0.0f) J->ops.axpy(o, pd, vb + j * a->v_row, ev);
+        if (pd != 0.0f) J->ops.axpy(o, pd, vb + j * ev, ev);
       }
     }
   }
@@ -158,20 +169,19 @@ static void backward_rows(void *ctx, long b0, long b1) {
   const att_sdpa_args *a = J->a;
   const att_sdpa_grads *g = J->g;
   const long l = a->l, s = a->s, e = a->e, ev = a->ev;
-  float *ds = (float *)malloc(sizeof(float) * (size_t)(s > 0 ? s : 1));
+  /* ds [s], then contiguous K, V and the dK, dV sums of one matrix */
+  float *ds = (float *)malloc(sizeof(float) * (size_t)(s + 2 * s * e + 2 * s * ev + 1));
   if (!ds) abort();
+  float *kbuf = ds + s, *vbuf = kbuf + s * e, *dk = vbuf + s * ev, *dv = dk + s * e;
   for (long b = b0; b < b1; b++) {
-    const float *qb = a->q + a->q_off[b], *kb = a->k + a->k_off[b], *vb = a->v + a->v_off[b];
-    float *dkb = g->dk + g->dk_off[b], *dvb = g->dv + g->dv_off[b];
-    for (long j = 0; j < s; j++) {
-      memset(dkb + j * g->dk_row, 0, sizeof(float) * (size_t)e);
-      memset(dvb + j * g->dv_row, 0, sizeof(float) * (size_t)ev);
-    }
+    const float *kb = gather_rows(a->k + a->k_off[b], s, a->k_row, e, kbuf);
+    const float *vb = gather_rows(a->v + a->v_off[b], s, a->v_row, ev, vbuf);
+    memset(dk, 0, sizeof(float) * (size_t)(s * e + s * ev));
     for (long i = 0; i < l; i++) {
       const float *w = a->weights + (b * l + i) * s;
       const float *d = a->drop ? a->drop + (b * l + i) * s : NULL;
       const float *go = g->dout + g->dout_off[b] + i * g->dout_row;
-      const float *qi = qb + i * a->q_row;
+      const float *qi = a->q + a->q_off[b] + i * a->q_row;
       float *dqi = g->dq + g->dq_off[b] + i * g->dq_row;
       float dot = 0;
       for (long j = 0; j < s; j++) {
@@ -179,8 +189,8 @@ static void backward_rows(void *ctx, long b0, long b1) {
         if (p == 0.0f) { ds[j] = 0; continue; } /* masked keys: nothing flows either way */
         const float dd = d ? d[j] : 1.0f;
         const float pd = p * dd;
-        if (pd != 0.0f) J->ops.axpy(dvb + j * g->dv_row, pd, go, ev);
-        const float dp = dd == 0.0f ? 0.0f : J->ops.dot(go, vb + j * a->v_row, ev) * dd;
+        if (pd != 0.0f) J->ops.axpy(dv + j * ev, pd, go, ev);
+        const float dp = dd == 0.0f ? 0.0f : J->ops.dot(go, vb + j * ev, ev) * dd;
         ds[j] = dp;
         dot += p * dp;
       }
@@ -190,10 +200,15 @@ static void backward_rows(void *ctx, long b0, long b1) {
         if (p == 0.0f) continue;
         const float x = p * (ds[j] - dot) * a->scale;
         if (x != 0.0f) { /* true for NaN too: a NaN row stays NaN */
-          J->ops.axpy(dqi, x, kb + j * a->k_row, e);
-          J->ops.axpy(dkb + j * g->dk_row, x, qi, e);
+          J->ops.axpy(dqi, x, kb + j * e, e);
+          J->ops.axpy(dk + j * e, x, qi, e);
         }
       }
+    }
+    float *dkb = g->dk + g->dk_off[b], *dvb = g->dv + g->dv_off[b];
+    for (long j = 0; j < s; j++) {
+      memcpy(dkb + j * g->dk_row, dk + j * e, sizeof(float) * (size_t)e);
+      memcpy(dvb + j * g->dv_row, dv + j * ev, sizeof(float) * (size_t)ev);
     }
   }
   free(ds);

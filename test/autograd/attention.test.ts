@@ -190,3 +190,25 @@ test('the native attention and layer-norm kernels refuse operands that do not fi
   assert.doesNotThrow(() => a.sdpa(dims, 1, f(30), off(15), f(40), off(20), f(40), off(20), null, null, null, f(24), f(30), off(15)));
   assert.throws(() => a.layerNorm(f(10), 3, 4, null, null, 1e-5, f(12), f(3), f(3)), /layerNorm: rows=3 cols=4 exceed the arrays/);
 });
+
+test('packed: q, k, v as untracked views of one projection send one gradient to it, equal to tracked views', () => {
+  for (const be of BACKENDS) {
+    withBackend(be, () => {
+      const L = 4, N = 2, H = 2, D = 3, E = H * D;
+      const base = rnd([L, N, 3 * E], 1);
+      const up = rnd([N, H, L, D], 2);
+      // tracked: narrow + reshape + permute through the graph
+      const a = base.detach().requiresGrad_();
+      const part = (i: number) => F.permute(F.reshape(F.narrow(a, 2, i * E, E), [L, N, H, D]), [1, 2, 0, 3]);
+      F.sum(F.mul(F.scaledDotProductAttention(part(0), part(1), part(2), { causal: true }), up)).backward();
+      // packed: plain views, the op routes their gradient to `b`
+      const b = base.detach().requiresGrad_();
+      const view = (i: number) => new Tensor(b.data, [N, H, L, D], [3 * E, D, N * 3 * E, 1], i * E);
+      const out = F.scaledDotProductAttention(view(0), view(1), view(2), { causal: true, packed: b });
+      F.sum(F.mul(out, up)).backward();
+      close(b.grad!.values(), a.grad!.values(), `${be.name} packed gradient`, 1e-6, 1e-5);
+    });
+  }
+  assert.throws(() => F.scaledDotProductAttention(rnd([2, 3], 1), rnd([2, 3], 2), rnd([2, 3], 3), { packed: rnd([4], 4) }),
+    /packed \[4\] must be contiguous and hold some of q, k, v/);
+});

@@ -166,3 +166,23 @@ test('layers name the shapes and settings they cannot use', () => {
   assert.throws(() => new Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1 }).forward(randn([3, 2, 8]), randn([4, 3, 8])),
     /Transformer: src \[3, ?2, ?8\] and tgt \[4, ?3, ?8\] must have the same batch size/);
 });
+
+test('forwardStep keeps per-head cross-attention weights equal to the full computation\'s (for pictures of cached decoding)', () => {
+  noGrad(() => {
+    const g = new Generator(8);
+    const E = 8, N = 2, S = 5, T = 3;
+    const dec = new TransformerDecoder(new TransformerDecoderLayer(E, 2, { dimFeedforward: 16, generator: g }), 2).eval();
+    const memory = randn([S, N, E], { generator: g }), tgt = randn([T, N, E], { generator: g });
+    const full = dec.layers.at(0).crossAttentionWeights(tgt, memory, { tgtMask: generateSquareSubsequentMask(T), averageAttnWeights: false });
+    assert.deepEqual(full.shape, [N, 2, T, S]);
+    const cache = dec.createCache();
+    for (let t = 0; t < T; t++) {
+      dec.forwardStep(F.narrow(tgt, 0, t, 1), memory, cache, { needWeights: true });
+      const w = cache.layers[0].crossWeights!;
+      assert.deepEqual(w.shape, [N, 2, 1, S]);
+      closeTo(w.values(), F.contiguous(F.narrow(full, 2, t, 1)).values(), 1e-6, `step ${t}`);
+    }
+    dec.forwardStep(F.narrow(tgt, 0, 0, 1), memory, dec.createCache());
+    assert.equal(dec.createCache().layers[0].crossWeights, undefined);
+  });
+});

@@ -13,7 +13,7 @@ import { defaultGenerator, type Generator } from '../../tensor/rng.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { fmtShape, numel } from '../../tensor/shape.js';
 import { record } from '../engine.js';
-import { expandedView, requireFloat } from '../helpers.js';
+import { empty, expandedView, requireFloat } from '../helpers.js';
 import { contiguous } from './view.js';
 
 export interface AttentionOptions {
@@ -30,6 +30,12 @@ export interface AttentionOptions {
   scale?: number;
   /** Generator for the dropout mask (default: the global one). */
   generator?: Generator;
+  /**
+   * A contiguous tensor that some of q, k, v are (untracked) views of, such as the [L, N, 3E]
+   * output of one joint projection: their gradient is then written into one buffer of its shape
+   * and flows to it, instead of to the views as separate tensors.
+   */
+  packed?: Tensor | null;
 }
 
 /** Output [..., L, Ev]; see scaledDotProductAttentionWithWeights for the weights too. */
@@ -62,10 +68,20 @@ function attend(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, wantWei
   }
   const p = opts.dropout ?? 0;
   if (!(p >= 0 && p < 1)) throw new Error(`${OP}: dropout must be in [0, 1), got ${p}`);
+  const packed = opts.packed ?? null;
+  const inPacked = (t: Tensor) => packed !== null && t.data === packed.data;
+  if (packed && (!packed.isContiguous() || !(inPacked(q) || inPacked(k) || inPacked(v)))) {
+    throw new Error(`${OP}: packed ${fmtShape(packed.shape)} must be contiguous and hold some of q, k, v`);
+  }
   // rows must be contiguous for the kernels; anything else is copied (through the graph)
-  if (q.strides[nd - 1] !== 1 && q.shape[nd - 1] > 1) q = contiguous(q);
-  if (k.strides[nd - 1] !== 1 && k.shape[nd - 1] > 1) k = contiguous(k);
-  if (v.strides[nd - 1] !== 1 && v.shape[nd - 1] > 1) v = contiguous(v);
+  const rows = (t: Tensor, what: string) => {
+    if (t.strides[nd - 1] === 1 || t.shape[nd - 1] === 1) return t;
+    if (inPacked(t)) throw new Error(`${OP}: ${what} is a view of packed with non-contiguous rows (strides ${fmtShape(t.strides)})`);
+    return contiguous(t);
+  };
+  q = rows(q, 'q');
+  k = rows(k, 'k');
+  v = rows(v, 'v');
   const L = q.shape[nd - 2], S = k.shape[nd - 2], E = q.shape[nd - 1], Ev = v.shape[nd - 1];
   const scale = opts.scale ?? 1 / Math.sqrt(E);
   const batch = numel(lead);
@@ -89,16 +105,28 @@ function attend(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, wantWei
   };
   const out = likeLayout(q, Ev);
   be.sdpa(args, out.data as Float32Array, batchOffsets(out), out.strides[nd - 2]);
-  record(out, OP, [q, k, v], (grad) => {
+  const own = [q, k, v].filter((t) => !inPacked(t));
+  record(out, OP, packed ? [packed, ...own] : [q, k, v], (grad) => {
     const go = grad.strides[nd - 1] === 1 || Ev === 1 ? grad : contiguous(grad);
-    const dq = likeLayout(q, E), dk = likeLayout(k, E), dv = likeLayout(v, Ev);
+    const gp = packed ? empty(packed.shape) : null;
+    const grads: Tensor[] = [];
+    // a gradient laid out as t: into the packed buffer at t's own positions, or a tensor of its own
+    const target = (t: Tensor, last: number) => {
+      if (inPacked(t)) {
+        const off = batchOffsets(t);
+        for (let b = 0; b < off.length; b++) off[b] -= packed!.offset;
+        return { data: gp!.data as Float32Array, off, row: t.strides[nd - 2] };
+      }
+      const g = likeLayout(t, last);
+      grads.push(g);
+      return { data: g.data as Float32Array, off: batchOffsets(g), row: g.strides[nd - 2] };
+    };
+    const dq = target(q, E), dk = target(k, E), dv = target(v, Ev);
     be.sdpaBackward(args, {
       dOut: go.data as Float32Array, dOutOff: batchOffsets(go), dOutRow: go.strides[nd - 2],
-      dq: dq.data as Float32Array, dqOff: batchOffsets(dq), dqRow: dq.strides[nd - 2],
-      dk: dk.data as Float32Array, dkOff: batchOffsets(dk), dkRow: dk.strides[nd - 2],
-      dv: dv.data as Float32Array, dvOff: batchOffsets(dv), dvRow: dv.strides[nd - 2],
+      dq: dq.data, dqOff: dq.off, dqRow: dq.row, dk: dk.data, dkOff: dk.off, dkRow: dk.row, dv: dv.data, dvOff: dv.off, dvRow: dv.row,
     });
-    return [dq, dk, dv];
+    return gp ? [gp, ...grads] : grads;
   });
   let weights: Tensor | null = null;
   if (wantWeights) {

@@ -41,6 +41,8 @@ export interface MultiheadAttentionForwardOptions {
 export interface KeyValue {
   k: Tensor;
   v: Tensor;
+  /** the joint projection k and v are views of, when they came from one (gradients flow to it) */
+  packed?: Tensor | null;
 }
 
 /**
@@ -105,8 +107,13 @@ export class MultiheadAttention extends Module {
 
   forward(query: Tensor, key: Tensor, value: Tensor, opts: MultiheadAttentionForwardOptions = {}): { output: Tensor; weights: Tensor | null } {
     const unbatched = query.ndim === 2;
-    const kv = this.projectKeyValue(key, value, unbatched);
-    return this.attend(query, kv, opts);
+    if (this.in_proj_weight && query === key && key === value) {
+      // self-attention: one projection [.., 3E] whose thirds are the query, key and value heads
+      this.checkInput(query, this.embedDim, 'query', unbatched);
+      const [q, k, v, packed] = this.projectPacked(query, 0, 3, unbatched);
+      return this.attendHeads(query, q, { k, v, packed }, opts);
+    }
+    return this.attend(query, this.projectKeyValue(key, value, unbatched), opts);
   }
 
   /** The i-th projection (0 query, 1 key, 2 value) of x [..., inDim] -> [..., E]. */
@@ -115,6 +122,24 @@ export class MultiheadAttention extends Module {
     const w = this.in_proj_weight ? F.narrow(this.in_proj_weight, 0, i * E, E) : [this.q_proj_weight, this.k_proj_weight, this.v_proj_weight][i]!;
     const b = this.in_proj_bias ? F.narrow(this.in_proj_bias, 0, i * E, E) : null;
     return F.linear(x, w, b);
+  }
+
+  /**
+   * Projections `first`..`first + count - 1` of x in one GEMM, p [.., count·E], and untracked
+   * [N, H, T, Dh] views of each part (the attention op routes their gradient to p).
+   */
+  private projectPacked(x: Tensor, first: number, count: number, unbatched: boolean): Tensor[] {
+    const E = this.embedDim, H = this.numHeads, D = this.headDim;
+    const w = count === 3 ? this.in_proj_weight! : F.narrow(this.in_proj_weight!, 0, first * E, count * E);
+    const b = this.in_proj_bias ? (count === 3 ? this.in_proj_bias : F.narrow(this.in_proj_bias, 0, first * E, count * E)) : null;
+    const p = F.contiguous(F.linear(x, w, b)); // [T, N, cE] / [N, T, cE] / [T, cE]
+    const W = count * E;
+    const T = unbatched || !this.batchFirst ? p.shape[0] : p.shape[1];
+    const N = unbatched ? 1 : p.shape[this.batchFirst ? 0 : 1];
+    // strides of (N, H, T, Dh) over p's layout
+    const strides = unbatched ? [T * W, D, W, 1] : this.batchFirst ? [T * W, D, W, 1] : [W, D, N * W, 1];
+    const views = Array.from({ length: count }, (_, i) => new Tensor(p.data, [N, H, T, D], strides, p.offset + i * E));
+    return [...views, p];
   }
 
   /** x [T, N, E] or [N, T, E] (batchFirst) or [T, E] -> a [N, H, T, Dh] view of its projection. */
@@ -142,6 +167,10 @@ export class MultiheadAttention extends Module {
     if (key.shape[0] !== value.shape[0] || (!unbatched && key.shape[1] !== value.shape[1])) {
       throw new Error(`MultiheadAttention: key ${fmtShape(key.shape)} and value ${fmtShape(value.shape)} differ in length or batch`);
     }
+    if (this.in_proj_weight && key === value) {
+      const [k, v, packed] = this.projectPacked(key, 1, 2, unbatched);
+      return { k, v, packed };
+    }
     return { k: this.heads(this.project(key, 1), unbatched), v: this.heads(this.project(value, 2), unbatched) };
   }
 
@@ -152,6 +181,12 @@ export class MultiheadAttention extends Module {
   attend(query: Tensor, kv: KeyValue, opts: MultiheadAttentionForwardOptions = {}): { output: Tensor; weights: Tensor | null } {
     const unbatched = query.ndim === 2;
     this.checkInput(query, this.embedDim, 'query', unbatched);
+    return this.attendHeads(query, this.heads(this.project(query, 0), unbatched), kv, opts);
+  }
+
+  /** The attention itself, from the query's heads q [N, H, L, Dh] (query gives the layout). */
+  private attendHeads(query: Tensor, q: Tensor, kv: KeyValue, opts: MultiheadAttentionForwardOptions): { output: Tensor; weights: Tensor | null } {
+    const unbatched = query.ndim === 2;
     const H = this.numHeads, E = this.embedDim;
     const N = unbatched ? 1 : query.shape[this.batchFirst ? 0 : 1];
     const L = query.shape[unbatched ? 0 : this.batchFirst ? 1 : 0];
@@ -160,10 +195,9 @@ export class MultiheadAttention extends Module {
       throw new Error(`MultiheadAttention: keys/values ${fmtShape(kv.k.shape)}/${fmtShape(kv.v.shape)} do not fit the query ${fmtShape(query.shape)} (expected [${N}, ${H}, S, ${this.headDim}])`);
     }
     const mask = this.combinedMask(opts.attnMask ?? null, opts.keyPaddingMask ?? null, N, L, S, unbatched);
-    const q = this.heads(this.project(query, 0), unbatched); // [N, H, L, Dh]
     const p = this.training ? this.dropout : 0;
     const needWeights = opts.needWeights ?? true;
-    const attnOpts = { mask, dropout: p, generator: this.generator };
+    const attnOpts = { mask, dropout: p, generator: this.generator, packed: kv.packed ?? null };
     let o: Tensor, w: Tensor | null = null;
     if (needWeights) ({ output: o, weights: w } = F.scaledDotProductAttentionWithWeights(q, kv.k, kv.v, attnOpts));
     else o = F.scaledDotProductAttention(q, kv.k, kv.v, attnOpts); // [N, H, L, Dh], stored in the query's order

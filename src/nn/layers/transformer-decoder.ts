@@ -28,6 +28,8 @@ export interface DecoderStepOptions {
   memoryMask?: Tensor | null;
   /** [N, past + Tnew]: padding among the target positions seen so far */
   tgtKeyPaddingMask?: Tensor | null;
+  /** keep each layer's cross-attention weights of this step in its cache entry (`crossWeights`) */
+  needWeights?: boolean;
 }
 
 /**
@@ -38,6 +40,8 @@ export interface DecoderStepOptions {
 export interface DecoderLayerCache {
   self: KeyValue | null;
   cross: KeyValue | null;
+  /** the last step's cross-attention weights per head [N, H, Tnew, S], when the step asked for them */
+  crossWeights?: Tensor | null;
 }
 
 /**
@@ -102,17 +106,23 @@ export class TransformerDecoderLayer extends Module {
       }).output;
     };
     const crossKv = (x: Tensor) => (cache.cross ??= this.multihead_attn.projectKeyValue(memory, memory, x.ndim === 2));
-    return this.blocks(tgt, selfAttn, crossKv, opts);
+    const keep = opts.needWeights ? (w: Tensor | null) => { cache.crossWeights = w; } : undefined;
+    return this.blocks(tgt, selfAttn, crossKv, opts, keep);
   }
 
   /** The three sub-blocks with their residuals and norms, shared by forward and forwardStep. */
   private blocks(
     tgt: Tensor, selfAttn: (x: Tensor) => Tensor, crossKv: (x: Tensor) => KeyValue,
     opts: { memoryMask?: Tensor | null; memoryKeyPaddingMask?: Tensor | null },
+    keepCrossWeights?: (w: Tensor | null) => void,
   ): Tensor {
-    const cross = (x: Tensor) => this.dropout2.forward(this.multihead_attn.attend(x, crossKv(x), {
-      attnMask: opts.memoryMask, keyPaddingMask: opts.memoryKeyPaddingMask, needWeights: false,
-    }).output);
+    const cross = (x: Tensor) => {
+      const r = this.multihead_attn.attend(x, crossKv(x), {
+        attnMask: opts.memoryMask, keyPaddingMask: opts.memoryKeyPaddingMask, needWeights: keepCrossWeights !== undefined, averageAttnWeights: false,
+      });
+      keepCrossWeights?.(r.weights);
+      return this.dropout2.forward(r.output);
+    };
     const ff = (x: Tensor) => this.dropout3.forward(feedForward(x, this.linear1, this.linear2, this.dropout, this.options.activation));
     let x = tgt;
     if (this.options.normFirst) {
@@ -189,6 +199,7 @@ export class TransformerDecoderCache {
     for (const c of this.layers) {
       c.self = pick(c.self);
       c.cross = pick(c.cross);
+      c.crossWeights = null;
     }
   }
 }
