@@ -1,14 +1,15 @@
-import { weightsOf } from '../io/module-state.js';
+import { loadWeightsInto, weightsOf } from '../io/module-state.js';
 import type { Command } from 'commander';
-import { writeFileSync, appendFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import '../autograd/index.js';
 import { loadMnist, MNIST_SIDE } from '../data/mnist-node.js';
-import { Generator, manualSeed } from '../tensor/rng.js';
-import { pretrainStack, unrollToMlp, type PretrainMethod } from '../models/pretrain.js';
+import { defaultGenerator, Generator, manualSeed } from '../tensor/rng.js';
+import { pretrainStack, propagate, unrollToMlp, type PretrainedLayer, type PretrainMethod } from '../models/pretrain.js';
+import { Autoencoder } from '../models/autoencoder.js';
 import { RBM } from '../models/rbm.js';
 import { evaluate, trainClassifier } from '../models/train-classifier.js';
-import { saveCheckpoint } from '../io/checkpoint-node.js';
+import { loadCheckpoint, saveCheckpoint, type JsonValue } from '../io/checkpoint-node.js';
 import type { NamedArrays } from '../io/named-arrays.js';
 import { writeImageGridPng } from '../viz/image-grid-node.js';
 import { getBackend } from '../backend/registry.js';
@@ -30,6 +31,36 @@ export interface PretrainCommandOptions {
   out?: string;
   progress?: boolean;
   log?: (line: string) => void;
+  /** Continue the run in this folder (its saved options are used); the result equals an uninterrupted run's, bit for bit. */
+  resume?: string;
+}
+
+/** What progress/ records: how far the run got and the generators' states at that point. */
+interface PretrainProgress {
+  /** 'pretrain': `layersDone` layers are trained; 'finetune': pretraining, its checkpoint and pictures are done. */
+  phase: 'pretrain' | 'finetune';
+  layersDone: number;
+  /** The run's generator and defaultGenerator; null stands for NaN (no cached normal deviate), which JSON cannot hold. */
+  generator: (number | null)[];
+  rng: (number | null)[];
+  /** Length of metrics.jsonl at that point (a resumed run cuts what came after). */
+  metricsBytes: number;
+}
+
+const jsonState = (gen: Generator): (number | null)[] => gen.getState().map((v) => (Number.isNaN(v) ? null : v));
+
+/** A pretrained layer rebuilt from its saved weights (the model's own state dict under `<i>.`). */
+function restoreLayer(method: PretrainMethod, nVisible: number, nHidden: number, weights: NamedArrays, i: number): PretrainedLayer {
+  const own = Object.fromEntries(Object.entries(weights).filter(([k]) => k.startsWith(`${i}.`)).map(([k, v]) => [k.slice(`${i}.`.length), v]));
+  // a throwaway generator: the run's generators are restored from progress/, not consumed here
+  if (method === 'rbm') {
+    const rbm = new RBM({ nVisible, nHidden, generator: new Generator(0) });
+    loadWeightsInto(rbm, own, `progress/ layer ${i}`);
+    return { weight: rbm.weight, bias: rbm.hiddenBias, method, history: [], model: rbm };
+  }
+  const ae = new Autoencoder({ nVisible, nHidden, tied: true, generator: new Generator(0) });
+  loadWeightsInto(ae, own, `progress/ layer ${i}`);
+  return { weight: ae.encoder.weight, bias: ae.encoder.bias!, method, history: [], model: ae };
 }
 
 /**
@@ -38,43 +69,93 @@ export interface PretrainCommandOptions {
  * (one line per epoch of every phase), `filters.png` (first-layer weights) and, for RBMs,
  * `samples.png` (Gibbs samples of the first RBM).
  */
-export async function runPretrainCommand(o: PretrainCommandOptions): Promise<{ dir: string; testAccuracy: number }> {
-  const log = o.log ?? (() => {});
-  if (o.layers.length < 2 || o.layers[0] !== 784) throw new Error(`pretrain: --layers must start with 784 (MNIST pixels) and have at least two sizes, got ${o.layers.join(',')}`);
-  const dir = makeRunDir('pretrain', o.out);
-  const config = { ...o, log: undefined, backend: getBackend().name };
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+export async function runPretrainCommand(options: PretrainCommandOptions): Promise<{ dir: string; testAccuracy: number }> {
+  const log = options.log ?? (() => {});
+  let o: PretrainCommandOptions;
+  let dir: string;
+  if (options.resume) {
+    dir = resolve(options.resume);
+    const path = join(dir, 'config.json');
+    if (!existsSync(path)) throw new Error(`pretrain: cannot resume ${dir}: it has no config.json (not a pretrain run folder)`);
+    o = { ...(JSON.parse(readFileSync(path, 'utf8')) as PretrainCommandOptions), progress: options.progress, log, resume: options.resume };
+  } else {
+    o = options;
+    if (o.layers.length < 2 || o.layers[0] !== 784) throw new Error(`pretrain: --layers must start with 784 (MNIST pixels) and have at least two sizes, got ${o.layers.join(',')}`);
+    dir = makeRunDir('pretrain', o.out);
+    const config = { ...o, log: undefined, progress: undefined, resume: undefined, backend: getBackend().name };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  }
   const metrics = join(dir, 'metrics.jsonl');
-  writeFileSync(metrics, '');
   const record = (obj: Record<string, unknown>) => appendFileSync(metrics, JSON.stringify(obj) + '\n');
   manualSeed(o.seed);
   const g = new Generator(o.seed);
   const data = loadMnist({ seed: o.seed, trainSize: o.trainSize });
+
+  // Exact resume: progress/ holds the finished layers and the generators' states after them; a
+  // layer (or the fine-tuning) cut short is redone from there, so it draws the same numbers.
+  const progressDir = join(dir, 'progress');
+  const stack: PretrainedLayer[] = [];
+  let phase: PretrainProgress['phase'] = 'pretrain';
+  if (options.resume && existsSync(progressDir)) {
+    const c = await loadCheckpoint(progressDir);
+    const p = c.trainer as unknown as PretrainProgress;
+    for (let i = 0; i < p.layersDone; i++) stack.push(restoreLayer(o.method, o.layers[i], o.layers[i + 1], c.weights, i));
+    g.setState(p.generator.map((v) => v ?? NaN));
+    defaultGenerator.setState(p.rng.map((v) => v ?? NaN));
+    truncateSync(metrics, p.metricsBytes);
+    phase = p.phase;
+    log(`pretrain: resuming ${dir} after ${p.layersDone} pretrained layer(s)${p.phase === 'finetune' ? ', at fine-tuning' : ''}`);
+  } else {
+    writeFileSync(metrics, '');
+  }
+  const saveProgress = async (next: PretrainProgress['phase']) => {
+    const weights: NamedArrays = {};
+    stack.forEach((l, i) => {
+      for (const [k, v] of Object.entries(weightsOf(l.model))) weights[`${i}.${k}`] = v;
+    });
+    const p: PretrainProgress = {
+      phase: next, layersDone: stack.length, generator: jsonState(g), rng: jsonState(defaultGenerator),
+      metricsBytes: statSync(metrics).size,
+    };
+    await saveCheckpoint(progressDir, { weights, config: { layers: o.layers, method: o.method }, trainer: p as unknown as JsonValue });
+  };
+
   log(`pretrain: ${o.method} layers ${o.layers.join('-')}, ${o.epochs} epoch(s) per layer on ${o.trainSize} digits, backend ${getBackend().name}`);
-  const bar = progressBar(o.progress ?? false, 'pretraining');
-  const total = (o.layers.length - 1) * (o.epochs + 1);
-  const stack = pretrainStack(data.train.x, {
-    sizes: o.layers, method: o.method, epochs: o.epochs, lr: o.lr, batchSize: o.batchSize, k: o.k, persistent: o.persistent, generator: g,
-    onEpoch: (layer, s) => {
-      record({ phase: 'pretrain', layer, ...s });
-      bar.update(layer * (o.epochs + 1) + s.epoch + 1, total);
-      const extra = 'reconError' in s ? `recon ${s.reconError.toFixed(4)}  pll ${s.pseudoLogLikelihood.toFixed(1)}` : `loss ${s.cleanLoss.toFixed(3)}`;
-      if (!(o.progress ?? false)) log(`  layer ${layer} epoch ${s.epoch}: ${extra}`);
-    },
-  });
-  bar.finish();
-  const pretrained: NamedArrays = {};
-  stack.forEach((l, i) => {
-    pretrained[`${i}.weight`] = { dtype: 'float32', shape: l.weight.shape.slice(), data: Float32Array.from(l.weight.values()) };
-    pretrained[`${i}.bias`] = { dtype: 'float32', shape: l.bias.shape.slice(), data: Float32Array.from(l.bias.values()) };
-  });
-  await saveCheckpoint(join(dir, 'pretrained'), { weights: pretrained, config: { layers: o.layers, method: o.method } });
-  const first = stack[0];
-  const nShow = Math.min(100, first.weight.shape[0]);
-  writeImageGridPng(join(dir, 'filters.png'), first.weight.values().subarray(0, nShow * 784), [nShow, MNIST_SIDE, MNIST_SIDE], { scale: 2 });
-  if (first.model instanceof RBM) {
-    const samples = first.model.gibbs(200, data.train.x.narrow(0, 0, 36).contiguous(), g);
-    writeImageGridPng(join(dir, 'samples.png'), samples.values(), [36, MNIST_SIDE, MNIST_SIDE], { normalize: 'none', scale: 2 });
+  if (phase === 'pretrain') {
+    const bar = progressBar(o.progress ?? false, 'pretraining');
+    const total = (o.layers.length - 1) * (o.epochs + 1);
+    let h = data.train.x;
+    for (const l of stack) h = propagate(l, h);
+    // one layer at a time (the same draws as one call for the whole stack), saving progress after each
+    for (let l = stack.length; l + 1 < o.layers.length; l++) {
+      const [layer] = pretrainStack(h, {
+        sizes: [o.layers[l], o.layers[l + 1]], method: o.method, epochs: o.epochs, lr: o.lr, batchSize: o.batchSize, k: o.k, persistent: o.persistent, generator: g,
+        onEpoch: (_, s) => {
+          record({ phase: 'pretrain', layer: l, ...s });
+          bar.update(l * (o.epochs + 1) + s.epoch + 1, total);
+          const extra = 'reconError' in s ? `recon ${s.reconError.toFixed(4)}  pll ${s.pseudoLogLikelihood.toFixed(1)}` : `loss ${s.cleanLoss.toFixed(3)}`;
+          if (!(o.progress ?? false)) log(`  layer ${l} epoch ${s.epoch}: ${extra}`);
+        },
+      });
+      stack.push(layer);
+      h = propagate(layer, h);
+      await saveProgress('pretrain');
+    }
+    bar.finish();
+    const pretrained: NamedArrays = {};
+    stack.forEach((l, i) => {
+      pretrained[`${i}.weight`] = { dtype: 'float32', shape: l.weight.shape.slice(), data: Float32Array.from(l.weight.values()) };
+      pretrained[`${i}.bias`] = { dtype: 'float32', shape: l.bias.shape.slice(), data: Float32Array.from(l.bias.values()) };
+    });
+    await saveCheckpoint(join(dir, 'pretrained'), { weights: pretrained, config: { layers: o.layers, method: o.method } });
+    const first = stack[0];
+    const nShow = Math.min(100, first.weight.shape[0]);
+    writeImageGridPng(join(dir, 'filters.png'), first.weight.values().subarray(0, nShow * 784), [nShow, MNIST_SIDE, MNIST_SIDE], { scale: 2 });
+    if (first.model instanceof RBM) {
+      const samples = first.model.gibbs(200, data.train.x.narrow(0, 0, 36).contiguous(), g);
+      writeImageGridPng(join(dir, 'samples.png'), samples.values(), [36, MNIST_SIDE, MNIST_SIDE], { normalize: 'none', scale: 2 });
+    }
+    await saveProgress('finetune');
   }
   const model = unrollToMlp(stack, 10, g);
   let testAccuracy = NaN;
@@ -116,6 +197,7 @@ export function registerPretrainCommand(program: Command): void {
     .option('--seed <n>', 'random seed', num('--seed', true), 0)
     .option('--out <dir>', 'run folder (default runs/pretrain-<timestamp>)')
     .option('--progress', 'show progress bars even when stdout is not a terminal')
+    .option('--resume <dir>', 'continue an interrupted run from its progress/ checkpoint (its saved options are used): the result equals an uninterrupted run\'s')
     .action(async (o: Omit<PretrainCommandOptions, 'log'>) => {
       if (!['rbm', 'ae', 'dae'].includes(o.method)) throw new Error(`pretrain: --method must be rbm, ae or dae, got '${o.method}'`);
       await runPretrainCommand({ ...o, progress: o.progress ?? process.stdout.isTTY === true, log: (s) => console.log(s) });

@@ -84,6 +84,8 @@ export interface TrainSetup<B> {
   patience?: number;
   /** How to tell a user to resume with a lower learning rate (the NaN stop's message); default names the run folder. */
   resumeHint?: (lowerLr: number) => string;
+  /** Converts a last/trainer.json written in an older format (one without `schedule`) into a LoopState. */
+  upgradeState?: (old: Record<string, unknown>) => LoopState;
   /** Turns the loop's result into summary.json (default: the result itself). */
   summarize?: (result: TrainResult) => Promise<JsonValue> | JsonValue;
   log?: (line: string) => void;
@@ -192,7 +194,9 @@ export async function train<B>(setup: TrainSetup<B>): Promise<TrainResult> {
     });
     loadWeightsInto(model, last.weights, join(files('last'), TRAIN_FILES.weights));
     if (last.optimizer) optimizer.loadStateDict(optimizerFromArrays(last.optimizer.tensors, last.optimizer.state as never));
-    s = last.trainer as unknown as LoopState;
+    const saved = last.trainer as Record<string, unknown>;
+    if (saved.schedule === undefined && !setup.upgradeState) throw new Error(`${name}: cannot resume ${runDir}: ${join(files('last'), 'trainer.json')} has an older format`);
+    s = saved.schedule === undefined ? setup.upgradeState!(saved) : (saved as unknown as LoopState);
     schedule.loadStateDict(s.schedule);
     if (existsSync(files('weights'))) bestWeights = (await loadSafetensors(files('weights'))).tensors;
     log(`resuming ${runDir} at epoch ${s.epoch + 1}, step ${s.step}`);

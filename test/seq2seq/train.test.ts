@@ -19,6 +19,7 @@ import { Adam } from '../../src/optim/index.js';
 import { manualSeed } from '../../src/tensor/rng.js';
 import { zhCharTokenizer } from '../../src/text/zh-char-tokenizer.js';
 import { decodeSafetensors } from '../../src/io/safetensors.js';
+import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint-node.js';
 
 test('a tiny attention model overfits 20 embedded pairs to BLEU 100', () => {
   const pairs = generatePairs({ n: 20, seed: 7, maxTokens: 10 });
@@ -278,4 +279,23 @@ test('translation: a NaN loss stops training naming the cause and how to resume 
   assert.equal(after.length, 2);
   assert.ok(after[1].lr === 1e-3 && Number.isFinite(after[1].trainLoss), `resumed with the lower rate: ${JSON.stringify(after[1])}`);
   assert.equal(s.epochs, 2);
+});
+
+test('a run folder whose last/trainer.json has the format of earlier versions still resumes and re-scores', async () => {
+  const dir = newRunDir();
+  const data = { kind: 'embedded' as const, nPairs: 80, seed: 3 };
+  await trainTranslation({ data, model: { model: 'attention', ...tiny }, epochs: 1, batchSize: 16, out: dir, log: quiet, progress: false, skipFinalEval: true, validBleuSentences: 4 });
+  const last = await loadCheckpoint(join(dir, 'last'));
+  const s = last.trainer as any;
+  // the counters as earlier versions wrote them
+  last.trainer = {
+    epoch: s.epoch, batchInEpoch: s.batchInEpoch, step: s.step, rng: s.rng, bestValidBleu: s.bestMetrics.validBleuGreedy, bestValidLoss: s.bestLoss,
+    bestEpoch: s.bestEpoch, badEpochs: s.badEpochs, trainSeconds: s.trainSeconds, trainTokens: s.trainItems, finished: false, lrScale: 1, minValidLoss: null, lrBadEpochs: 0,
+  };
+  await saveCheckpoint(join(dir, 'last'), last);
+  const r = await trainTranslation({ data, resume: dir, epochs: 2, log: quiet, progress: false, skipFinalEval: false, finalEvalSentences: 3, finalEvalSplits: ['test'] });
+  assert.equal(r.epochs, 2);
+  assert.equal(readMetrics(dir).length, 2);
+  assert.ok(r.results.test.greedy.sentences === 3);
+  assert.ok(r.bestEpoch >= 1 && r.bestValidBleu >= 0);
 });

@@ -1,10 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic, loadSafetensors } from '../../io/files-node.js';
-import type { NamedArrays } from '../../io/named-arrays.js';
-import { encodeSafetensors } from '../../io/safetensors.js';
-import type { Module } from '../../nn/module.js';
-import { Tensor } from '../../tensor/tensor.js';
+import { loadWeightsInto } from '../../io/module-state.js';
+import { TRAIN_FILES } from '../../train/trainer-node.js';
 import type { BpeJSON } from '../../text/bpe.js';
 import type { VocabJSON } from '../../text/vocab.js';
 import type { DataSpec } from '../../data/corpus-node.js';
@@ -25,20 +23,13 @@ export interface RunConfig {
   train: Record<string, unknown>;
 }
 
-/** Files of a run folder. */
-export { weightsOf, loadWeightsInto } from '../../io/module-state.js';
-import { loadWeightsInto } from '../../io/module-state.js';
-
+/** Files of a translation run folder: the training loop's (train/) plus the text pipeline's. */
 export const RUN_FILES = {
-  weights: 'model.safetensors',
-  config: 'config.json',
+  ...TRAIN_FILES,
   srcVocab: 'vocab.src.json',
   tgtVocab: 'vocab.tgt.json',
   bpe: 'bpe.json',
   srcBpe: 'bpe.src.json',
-  metrics: 'metrics.jsonl',
-  summary: 'summary.json',
-  last: 'last',
 } as const;
 
 /** Writes the text pipeline's vocabularies (and BPE) into a run folder. */
@@ -48,12 +39,6 @@ export async function savePipeline(dir: string, pipeline: TextPipeline): Promise
   await writeFileAtomic(join(dir, RUN_FILES.tgtVocab), JSON.stringify(s.tgtVocab));
   if (s.bpe) await writeFileAtomic(join(dir, RUN_FILES.bpe), JSON.stringify(s.bpe));
   if (s.srcBpe) await writeFileAtomic(join(dir, RUN_FILES.srcBpe), JSON.stringify(s.srcBpe));
-}
-
-/** Writes model.safetensors and config.json (each atomically). */
-export async function saveModel(dir: string, weights: NamedArrays, config: RunConfig): Promise<void> {
-  await writeFileAtomic(join(dir, RUN_FILES.weights), encodeSafetensors(weights, { format: 'pt' }));
-  await writeFileAtomic(join(dir, RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
 }
 
 function readJson(fn: string, path: string): unknown {

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../../io/files-node.js';
 import { Adam } from '../../optim/adam.js';
 import { LrSchedule } from '../../optim/schedulers.js';
 import { manualSeed } from '../../tensor/rng.js';
-import { train, type Evaluation } from '../../train/trainer-node.js';
+import { train, type Evaluation, type LoopState } from '../../train/trainer-node.js';
 import type { Seq2SeqConfig } from '../seq2seq/config.js';
 import { loadCorpus, type DataSpec, type Pair } from '../../data/corpus-node.js';
 import { sourceTokenizer } from '../../text/text-pipeline-node.js';
@@ -273,7 +273,7 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     loss: (b: Batch) => ({ loss: batchLoss(model.forward(b).logits, b.tgtOut, o.labelSmoothing), items: b.tgtTokens }),
     epochs: o.epochs, maxMinutes: o.maxMinutes, maxSteps: o.maxSteps, clip: o.clip, patience: o.patience,
     resumeHint: (lr) => `resume with a lower learning rate: attentive train translate --resume ${runDir} --lr ${+lr.toPrecision(2)}`,
-    log, progress: options.progress, name: 'trainTranslation', units: 'tok',
+    log, progress: options.progress, name: 'trainTranslation', units: 'tok', upgradeState: (old) => upgradeTrainerState(old, byLoss),
     summarize: async (r) => {
       summary = {
         runDir, backend, epochs: r.epochs, steps: r.steps, stoppedBy: r.stoppedBy, trainSeconds: r.trainSeconds,
@@ -288,6 +288,25 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
   });
   log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s; run folder ${runDir}`);
   return summary;
+}
+
+/**
+ * last/trainer.json as runs wrote it before the shared training loop: the same counters under
+ * translation names, the plateau schedule's fields loose. `byLoss`: how this run selects.
+ */
+function upgradeTrainerState(old: Record<string, unknown>, byLoss: boolean): LoopState {
+  const n = (k: string, d: number) => (typeof old[k] === 'number' ? (old[k] as number) : d);
+  const bleu = n('bestValidBleu', -1);
+  const loss = typeof old.bestValidLoss === 'number' ? old.bestValidLoss : null;
+  const improvedOnce = n('bestEpoch', -1) >= 1;
+  return {
+    epoch: n('epoch', 0), batchInEpoch: n('batchInEpoch', 0), step: n('step', 0), rng: old.rng as (number | null)[],
+    bestScore: improvedOnce ? (byLoss ? (loss === null ? null : -loss) : bleu) : null, bestLoss: loss, bestEpoch: n('bestEpoch', -1),
+    bestMetrics: improvedOnce ? { validLoss: loss, validBleuGreedy: bleu < 0 ? null : bleu } : {},
+    badEpochs: n('badEpochs', 0), trainSeconds: n('trainSeconds', 0), trainItems: n('trainTokens', 0), finished: old.finished === true,
+    schedule: { scale: n('lrScale', 1), plateau: { best: typeof old.minValidLoss === 'number' ? old.minValidLoss : null, badEpochs: n('lrBadEpochs', 0), cooldownLeft: 0 } },
+    progress: n('lrProgress', 0),
+  };
 }
 
 /** Greedy and beam (and optionally exact) BLEU of the chosen model on valid and test; writes the hypotheses beside. */
