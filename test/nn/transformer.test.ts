@@ -186,3 +186,26 @@ test('forwardStep keeps per-head cross-attention weights equal to the full compu
     assert.equal(dec.createCache().layers[0].crossWeights, undefined);
   });
 });
+
+test('MultiheadAttention: the joint projection of self-attention (and of keys = values) equals separate projections, values and gradients, in every layout', () => {
+  for (const be of BACKENDS) {
+    withBackend(be, () => {
+      for (const [batchFirst, shape] of [[false, [4, 3, 8]], [true, [3, 4, 8]], [false, [4, 8]]] as const) {
+        const m = new MultiheadAttention(8, 2, { batchFirst, generator: new Generator(4) });
+        const x0 = randn(shape.slice(), { generator: new Generator(5) });
+        const run = (joint: boolean) => {
+          m.zeroGrad();
+          const x = x0.detach().requiresGrad_();
+          // distinct tensor objects with the same values take the separate path
+          const k = joint ? x : F.mul(x, 1), v = joint ? x : F.add(x, 0);
+          const cross = m.forward(F.mul(x, 0.5), k, k, { needWeights: false }).output; // keys = values
+          const self = m.forward(x, k, v, { attnMask: generateSquareSubsequentMask(batchFirst ? shape[1] : shape[0]) }).output;
+          F.sum(F.mul(F.add(self, cross), randn(self.shape.slice(), { generator: new Generator(6) }))).backward();
+          return [self.values(), cross.values(), x.grad!.values(), m.in_proj_weight!.grad!.values(), m.in_proj_bias!.grad!.values()];
+        };
+        const a = run(true), b = run(false);
+        a.forEach((arr, i) => closeTo(arr, b[i], 1e-5, `${be.name} ${JSON.stringify(shape)} part ${i}`));
+      }
+    });
+  }
+});

@@ -180,17 +180,20 @@ function likeLayout(t: Tensor, last: number): Tensor {
   return new Tensor(getBackend().alloc('float32', numel(shape)), shape, strides, 0);
 }
 
+/** A mask in additive form: int32 (boolean) nonzero -> -Infinity, zero -> 0; a float32 mask as it is. */
+export function additiveMask(mask: Tensor): Tensor {
+  if (mask.dtype === 'float32') return mask;
+  const src = mask.values();
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? -Infinity : 0;
+  return new Tensor(out, mask.shape.slice());
+}
+
 /** The mask as an additive float view broadcast to [...lead, L, S]. */
 function maskView(m: Tensor | null, lead: readonly number[], L: number, S: number): Pick<SdpaArgs, 'mask' | 'maskOff' | 'maskRow' | 'maskCol'> {
   if (!m) return { mask: null, maskOff: null, maskRow: 0, maskCol: 0 };
   const full = [...lead, L, S];
-  let t: Tensor = m;
-  if (m.dtype === 'int32') {
-    const src = m.values();
-    const add = new Float32Array(src.length);
-    for (let i = 0; i < src.length; i++) add[i] = src[i] !== 0 ? -Infinity : 0;
-    t = new Tensor(add, m.shape.slice());
-  }
+  const t = additiveMask(m);
   if (t.ndim > full.length) throw new Error(`${OP}: mask ${fmtShape(m.shape)} has more dims than the scores ${fmtShape(full)}`);
   let view;
   try {

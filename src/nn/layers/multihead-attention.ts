@@ -224,17 +224,8 @@ export class MultiheadAttention extends Module {
       pad = F.reshape(pad, [N, 1, 1, S]);
     }
     if (!attn || !pad) return attn ?? pad;
-    return noGrad(() => F.add(additiveMask(attn!), additiveMask(pad!)));
+    return noGrad(() => F.add(F.additiveMask(attn!), F.additiveMask(pad!)));
   }
-}
-
-/** A mask as additive float: int32 nonzero -> -Infinity, zero -> 0; float masks as they are. */
-export function additiveMask(mask: Tensor): Tensor {
-  if (mask.dtype === 'float32') return mask;
-  const src = mask.values();
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? -Infinity : 0;
-  return new Tensor(out, mask.shape.slice());
 }
 
 /** torch.nn.Transformer.generate_square_subsequent_mask: [n, n] float, -Infinity above the diagonal, 0 elsewhere. */

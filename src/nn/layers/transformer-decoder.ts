@@ -7,7 +7,7 @@ import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
 import { type KeyValue, MultiheadAttention } from './multihead-attention.js';
 import { LayerNorm } from './normalization.js';
-import { feedForward, layerDefaults, type TransformerLayerOptions } from './transformer-encoder.js';
+import { feedForward, layerDefaults, type TransformerLayerOptions } from './transformer-options.js';
 
 export interface DecoderLayerForwardOptions {
   /** [T, T] or [N·H, T, T] (causal: generateSquareSubsequentMask(T)); int32 boolean or float32 additive */
