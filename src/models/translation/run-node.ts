@@ -29,6 +29,7 @@ export const RUN_FILES = {
   srcVocab: 'vocab.src.json',
   tgtVocab: 'vocab.tgt.json',
   bpe: 'bpe.json',
+  srcBpe: 'bpe.src.json',
 } as const;
 
 /** The files of a text pipeline in a run folder: vocabularies (and BPE). */
@@ -36,6 +37,7 @@ export function pipelineFiles(pipeline: TextPipeline): [string, string][] {
   const s = pipeline.state();
   const files: [string, string][] = [[RUN_FILES.srcVocab, JSON.stringify(s.srcVocab)], [RUN_FILES.tgtVocab, JSON.stringify(s.tgtVocab)]];
   if (s.bpe) files.push([RUN_FILES.bpe, JSON.stringify(s.bpe)]);
+  if (s.srcBpe) files.push([RUN_FILES.srcBpe, JSON.stringify(s.srcBpe)]);
   return files;
 }
 
@@ -72,6 +74,7 @@ export function loadRunConfig(dir: string): { config: RunConfig; pipeline: TextP
       srcVocab: readJson(fn, join(root, RUN_FILES.srcVocab)) as VocabJSON,
       tgtVocab: readJson(fn, join(root, RUN_FILES.tgtVocab)) as VocabJSON,
       bpe: config.text.bpeMerges > 0 ? (readJson(fn, bpePath) as BpeJSON) : null,
+      srcBpe: (config.text.srcBpeMerges ?? 0) > 0 ? (readJson(fn, join(root, RUN_FILES.srcBpe)) as BpeJSON) : null,
     });
     return { config, pipeline };
   } catch (e) {
