@@ -339,6 +339,12 @@ test('attentive lab prints its address and a hint when there are no runs', { ski
     const { status, body } = await getJson(`${url}api/runs`);
     assert.equal(status, 200);
     assert.deepEqual(body.runs, []);
+    // the compiled training process (dist/lab/worker-node.js) runs a job too
+    const job = await postJson(`${url}api/train`, { recipe: 'translate-embedded', params: { pairs: 200, hidden: 8, epochs: 1, batchSize: 32 } });
+    assert.equal(job.status, 202);
+    const done = await waitForState(url!, ['done', 'failed', 'stopped']);
+    assert.equal(done.state, 'done', JSON.stringify(done));
+    assert.equal((await getJson(`${url}api/runs`)).body.runs[0].name, job.body.run);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
