@@ -278,6 +278,9 @@ describe('lab API', () => {
     const after = await postJson(`${base}api/train`, { recipe: 'nope' });
     assert.equal(after.status, 400, 'no longer busy');
     assert.equal((await postJson(`${base}api/jobs/job-999/stop`, {})).status, 404);
+    const events = await getJson(`${base}api/jobs/job-999/events`);
+    assert.equal(events.status, 404);
+    assert.match(events.body.error, /no job 'job-999'/);
   });
 
   test('a crash in a training job is reported and the server keeps serving', async () => {
