@@ -200,6 +200,7 @@ async function translate(e: Event): Promise<void> {
     beamSize: numberField('tr-beam'), lengthPenalty: numberField('tr-lp'),
     nBest: method === 'greedy' ? 1 : Math.min(numberField('tr-nbest') ?? 1, method === 'beam' ? numberField('tr-beam') ?? 5 : 10),
     temperature: numberField('tr-temp'), topK: numberField('tr-topk') || undefined, seed: numberField('tr-seed'),
+    topP: method === 'sample' && (numberField('tr-topp') ?? 1) < 1 ? numberField('tr-topp') : undefined,
   };
   const btn = $<HTMLButtonElement>('tr-go');
   btn.disabled = true;
