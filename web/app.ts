@@ -200,6 +200,7 @@ async function translate(e: Event): Promise<void> {
     beamSize: numberField('tr-beam'), lengthPenalty: numberField('tr-lp'),
     nBest: method === 'greedy' ? 1 : Math.min(numberField('tr-nbest') ?? 1, method === 'beam' ? numberField('tr-beam') ?? 5 : 10),
     temperature: numberField('tr-temp'), topK: numberField('tr-topk') || undefined, seed: numberField('tr-seed'),
+    topP: method === 'sample' && (numberField('tr-topp') ?? 1) < 1 ? numberField('tr-topp') : undefined,
   };
   const btn = $<HTMLButtonElement>('tr-go');
   btn.disabled = true;
@@ -384,11 +385,18 @@ function drawCharts(): void {
   drawChart($('chart-lr'), [{ name: 'learning rate', ...curves.lr, color: seriesColor(3) }], { xLabel: 'epoch', yLabel: 'lr' }, 'waiting for the first steps…');
 }
 
+let clock: ReturnType<typeof setInterval> | undefined;
+
+function duration(seconds: number): string {
+  return seconds < 90 ? `${Math.max(1, Math.round(seconds))} s` : `${Math.round(seconds / 60)} min`;
+}
+
 function describeState(s: JobStatus): string {
   const pct = `${Math.round(s.fraction * 100)} %`;
   switch (s.state) {
     case 'running': {
-      const eta = s.etaSeconds === null ? '' : s.etaSeconds < 90 ? `, about ${Math.max(1, Math.round(s.etaSeconds))} s left` : `, about ${Math.round(s.etaSeconds / 60)} min left`;
+      if (s.fraction === 0) return `Running ${s.recipe} into ${s.run} for ${duration((Date.now() - s.started) / 1000)}…`;
+      const eta = s.etaSeconds === null ? '' : `, about ${duration(s.etaSeconds)} left`;
       return `Training ${s.recipe} into ${s.run}: ${pct}${eta}`;
     }
     case 'done': return `Finished: ${s.run} is ready (see Translate and Look inside).`;
@@ -414,8 +422,18 @@ function follow(s: JobStatus): void {
   }
   $('train-log').textContent = '';
   $('train-job').hidden = false;
+  // Translation recipes report loss, BLEU and lr; the others only log lines.
+  const charts = s.recipe.startsWith('translate-');
+  $('train-charts').hidden = !charts;
+  $('train-nochart').hidden = charts;
+  ($('train-log-box') as HTMLDetailsElement).open = !charts;
   showStatus(s);
   drawCharts();
+  clearInterval(clock);
+  clock = setInterval(() => {
+    if (job?.state === 'running') showStatus(job);
+    else clearInterval(clock);
+  }, 1000);
   const es = new EventSource(`/api/jobs/${encodeURIComponent(s.id)}/events`);
   source = es;
   const on = (type: LabEvent['type'], fn: (e: any) => void) => es.addEventListener(type, (m) => fn(JSON.parse((m as MessageEvent).data)));

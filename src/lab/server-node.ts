@@ -167,6 +167,7 @@ export async function startLab(o: LabOptions = {}): Promise<Lab> {
         return sendJson(res, 200, jobs.stop(parts[1]));
       case 'GET jobs/:/events': {
         const id = parts[1];
+        if (!jobs.has(id)) throw new RequestError(`no job '${id}'`, 404);
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
         res.write(': attentive lab\n\n');
         streams.add(res);

@@ -113,6 +113,10 @@ describe('lab page in chromium', { skip }, () => {
     assert.equal(await page.locator('#tr-tree g.nodes > g.node').count(), kept);
     const box = await page.locator('#tr-tree svg').boundingBox();
     assert.ok(box && box.height < 400, `compact tree height ${box?.height}`);
+    // the same from the keyboard: focusing an output word shades the source by its row
+    await page.focus('#tr-heatmap tbody tr:nth-child(2) th');
+    const focused = await page.$$eval('#tr-source span', (els) => els.map((e) => Number((e as HTMLElement).dataset.weight)));
+    focused.forEach((w, j) => assert.ok(Math.abs(w - m.weights[1][j]) < 1e-3, `focus, source ${j}`));
     await shot('translate-1280');
     await page.check('#tr-pruned');
     assert.equal(await page.locator('#tr-tree g.nodes > g.node').count(), api.beamTree.length);
@@ -242,6 +246,26 @@ describe('lab page in chromium', { skip }, () => {
     await page.click('#tab-caption');
     assert.match(await page.textContent('#caption-empty') ?? '', /No captioning runs yet/);
     await shot('caption-1280');
+  });
+
+  test('sampling: temperature, top-k and top-p reach the server and the samples come back ranked', async () => {
+    await page.click('#tab-translate');
+    await page.selectOption('#tr-method', 'sample');
+    assert.equal(await page.isVisible('#tr-topp'), true);
+    await page.fill('#tr-nbest', '3');
+    await page.fill('#tr-temp', '0.7');
+    await page.fill('#tr-topk', '5');
+    await page.fill('#tr-topp', '0.9');
+    await page.fill('#tr-seed', '4');
+    const sent = page.waitForRequest((r) => r.url().endsWith('/api/translate'));
+    await page.click('#tr-go');
+    const body = (await sent).postDataJSON();
+    assert.deepEqual({ method: body.method, nBest: body.nBest, temperature: body.temperature, topK: body.topK, topP: body.topP, seed: body.seed },
+      { method: 'sample', nBest: 3, temperature: 0.7, topK: 5, topP: 0.9, seed: 4 });
+    await page.waitForFunction(() => document.querySelectorAll('#tr-results li').length === 3);
+    const lps = await page.$$eval('#tr-results .lp', (els) => els.map((e) => Number(/log p (-?[\d.]+)/.exec(e.textContent ?? '')![1])));
+    assert.deepEqual(lps, [...lps].sort((a, b) => b - a));
+    await page.selectOption('#tr-method', 'beam');
   });
 
   test('in the browser: the page loads the run and translates on its own, as the server does', async () => {
