@@ -4,7 +4,7 @@
  *
  *   words → Embedding → (bi)LSTM → Σ_t outputs             sentence vector s       (B, D·H)
  *                                (or the final states [h_fwd | h_bwd])
- *   s → Linear → reshape                                  one vector per cell     (B, C0, 3, 3)
+ *   s → [Linear → ReLU] → Linear → reshape                one vector per cell     (B, C0, 3, 3)
  *   → ConvTranspose2d k7 s7 → [BatchNorm] → ReLU            each cell to 7x7        (B, C1, 21, 21)
  *   → ConvTranspose2d k4 s2 p1 → [BatchNorm] → ReLU                                (B, C2, 42, 42)
  *   → ConvTranspose2d k4 s2 p1                            pixel logits            (B, 1, 84, 84)
@@ -21,7 +21,7 @@ import { Linear } from '../../nn/layers/linear.js';
 import { BatchNorm2d } from '../../nn/layers/normalization.js';
 import { LSTM } from '../../nn/layers/rnn.js';
 import { Module } from '../../nn/module.js';
-import { binaryCrossEntropyWithLogits } from '../../nn/losses.js';
+import { binaryCrossEntropyWithLogits, crossEntropy } from '../../nn/losses.js';
 import type { Generator } from '../../tensor/rng.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { fmtShape } from '../../tensor/shape.js';
@@ -43,6 +43,12 @@ export interface TextToImageConfig {
    * where the final state must carry all of them through every later "and".
    */
   pool: 'last' | 'sum';
+  /**
+   * Width of a ReLU layer between the sentence vector and the cell grid (default 256; 0 = none). A
+   * sum of phrases is a superposition; a nonlinear layer separates it into per-cell contents more
+   * easily than the single linear map to the grid.
+   */
+  headSize: number;
   /** Channels of the 3x3 cell grid, and after the first and second deconvolution (default [128, 64, 32]). */
   channels: [number, number, number];
   /** Batch normalisation after the first two deconvolutions (default true). */
@@ -50,7 +56,7 @@ export interface TextToImageConfig {
 }
 
 export const TEXT2IMAGE_DEFAULTS: Omit<TextToImageConfig, 'vocabSize'> = {
-  embSize: 32, hiddenSize: 128, bidirectional: true, pool: 'sum', channels: [128, 64, 32], batchNorm: true,
+  embSize: 32, hiddenSize: 128, bidirectional: true, pool: 'sum', headSize: 256, channels: [128, 64, 32], batchNorm: true,
 };
 
 /** Fills in defaults and validates; errors name the field and its value. */
@@ -62,6 +68,7 @@ export function resolveTextToImageConfig(c: Partial<TextToImageConfig> & Pick<Te
   posInt('vocabSize', r.vocabSize);
   posInt('embSize', r.embSize);
   posInt('hiddenSize', r.hiddenSize);
+  if (!(Number.isInteger(r.headSize) && r.headSize >= 0)) throw new Error(`TextToImage: headSize must be a non-negative integer, got ${JSON.stringify(r.headSize)}`);
   if (typeof r.bidirectional !== 'boolean') throw new Error(`TextToImage: bidirectional must be true or false, got ${JSON.stringify(r.bidirectional)}`);
   if (r.pool !== 'last' && r.pool !== 'sum') throw new Error(`TextToImage: pool must be 'last' or 'sum', got ${JSON.stringify(r.pool)}`);
   if (typeof r.batchNorm !== 'boolean') throw new Error(`TextToImage: batchNorm must be true or false, got ${JSON.stringify(r.batchNorm)}`);
@@ -75,12 +82,15 @@ export class TextToImage extends Module {
   readonly config: TextToImageConfig;
   embedding: Embedding;
   encoder: LSTM;
+  head: Linear | null;
   project: Linear;
   up1: ConvTranspose2d;
   bn1: BatchNorm2d | null;
   up2: ConvTranspose2d;
   bn2: BatchNorm2d | null;
   up3: ConvTranspose2d;
+  /** Reads each cell's latent vector as its digit or empty (11 classes); used only by the auxiliary training loss. */
+  cellHead: Linear;
 
   constructor(config: Partial<TextToImageConfig> & Pick<TextToImageConfig, 'vocabSize'>, generator?: Generator) {
     super();
@@ -90,12 +100,14 @@ export class TextToImage extends Module {
     const dirs = c.bidirectional ? 2 : 1;
     this.embedding = new Embedding(c.vocabSize, c.embSize, { paddingIdx: 0, generator });
     this.encoder = new LSTM({ inputSize: c.embSize, hiddenSize: c.hiddenSize, batchFirst: true, bidirectional: c.bidirectional, generator });
-    this.project = new Linear(dirs * c.hiddenSize, c0 * 9, { generator });
+    this.head = c.headSize > 0 ? new Linear(dirs * c.hiddenSize, c.headSize, { generator }) : null;
+    this.project = new Linear(c.headSize > 0 ? c.headSize : dirs * c.hiddenSize, c0 * 9, { generator });
     this.up1 = new ConvTranspose2d(c0, c1, 7, { stride: 7, generator });
     this.bn1 = c.batchNorm ? new BatchNorm2d(c1) : null;
     this.up2 = new ConvTranspose2d(c1, c2, 4, { stride: 2, padding: 1, generator });
     this.bn2 = c.batchNorm ? new BatchNorm2d(c2) : null;
     this.up3 = new ConvTranspose2d(c2, 1, 4, { stride: 2, padding: 1, generator });
+    this.cellHead = new Linear(c0, 11, { generator });
   }
 
   /** tokens int32 [B, T] (right-padded with 0), lengths [B] -> sentence vectors [B, D·H]. */
@@ -109,16 +121,32 @@ export class TextToImage extends Module {
     return F.reshape(F.contiguous(F.permute(h, [1, 0, 2])), [b, h.shape[0] * h.shape[2]]); // (B, D·H)
   }
 
-  /** tokens int32 [B, T], lengths [B] -> pixel logits [B, 1, 84, 84]. */
-  forward(tokens: Tensor, lengths: readonly number[]): Tensor {
-    const s = this.encode(tokens, lengths);
-    const b = s.shape[0];
-    let x = F.reshape(this.project.forward(s), [b, this.config.channels[0], 3, 3]); // (B, C0, 3, 3)
-    x = this.up1.forward(x); // (B, C1, 21, 21)
+  /** tokens int32 [B, T], lengths [B] -> one latent vector per cell [B, C0, 3, 3]. */
+  cells(tokens: Tensor, lengths: readonly number[]): Tensor {
+    let s = this.encode(tokens, lengths);
+    if (this.head) s = F.relu(this.head.forward(s)); // (B, headSize)
+    return F.reshape(this.project.forward(s), [s.shape[0], this.config.channels[0], 3, 3]); // (B, C0, 3, 3)
+  }
+
+  /** Cell latents [B, C0, 3, 3] -> pixel logits [B, 1, 84, 84]. */
+  paint(grid: Tensor): Tensor {
+    let x = this.up1.forward(grid); // (B, C1, 21, 21)
     x = F.relu(this.bn1 ? this.bn1.forward(x) : x);
     x = this.up2.forward(x); // (B, C2, 42, 42)
     x = F.relu(this.bn2 ? this.bn2.forward(x) : x);
     return this.up3.forward(x); // (B, 1, 84, 84)
+  }
+
+  /** Cell latents [B, C0, 3, 3] -> logits [B·9, 11] of each cell's digit (0-9) or empty (10), cells row-major. */
+  cellLogits(grid: Tensor): Tensor {
+    const [b, c0] = grid.shape;
+    const rows = F.reshape(F.contiguous(F.permute(F.reshape(grid, [b, c0, 9]), [0, 2, 1])), [b * 9, c0]); // (B·9, C0)
+    return this.cellHead.forward(rows);
+  }
+
+  /** tokens int32 [B, T], lengths [B] -> pixel logits [B, 1, 84, 84]. */
+  forward(tokens: Tensor, lengths: readonly number[]): Tensor {
+    return this.paint(this.cells(tokens, lengths));
   }
 
   /** Pictures in [0, 1] [B, 84·84], in eval mode and without a graph. */
@@ -131,6 +159,18 @@ export class TextToImage extends Module {
       this.train(was);
     }
   }
+}
+
+/**
+ * The auxiliary loss: cross-entropy of each cell's latent read as its digit or empty (class 10),
+ * against the cells the caption names. The caption fixes these labels, so this is no extra data;
+ * it makes the encoder put each cell's digit into that cell's latent early, which the pixel loss
+ * alone teaches slowly (it first learns where the digits go, then, much later, which they are).
+ */
+export function cellLoss(model: TextToImage, grid: Tensor, cells: readonly (readonly (number | null)[])[]): Tensor {
+  const target = new Int32Array(cells.length * 9);
+  cells.forEach((row, i) => row.forEach((d, c) => { target[i * 9 + c] = d ?? 10; }));
+  return crossEntropy(model.cellLogits(grid), new Tensor(target, [cells.length * 9]));
 }
 
 /** Mean per-pixel binary cross-entropy between pixel logits and target pictures of the same shape. */
