@@ -23,10 +23,13 @@ test('TextToImage: shapes from captions to sentence vectors and 84x84 pixel logi
   assert.ok(pics.every((v) => v >= 0 && v <= 1));
   const uni = new TextToImage({ ...small, bidirectional: false }, new Generator(1));
   assert.deepEqual(uni.encode(tokens, lengths).shape, [2, 12]);
+  const att = new TextToImage({ ...small, pool: 'attention', attentionHops: 3 }, new Generator(1));
+  assert.deepEqual(att.encode(tokens, lengths).shape, [2, 3 * 24]); // 3 hops of both directions
+  assert.deepEqual(att.forward(tokens, lengths).shape, [2, 1, 84, 84]);
 });
 
 test('TextToImage: padding does not change a caption\'s picture (lengths are honoured), with either sentence vector', () => {
-  for (const pool of ['sum', 'last'] as const) {
+  for (const pool of ['sum', 'last', 'attention'] as const) {
     const m = new TextToImage({ ...small, pool }, new Generator(2));
     const short = ['a', 'one', 'in', 'the', 'center'];
     const alone = encodeCaptions([short], vocab);
