@@ -18,7 +18,7 @@ export { trainTranslation, type TrainTranslationOptions, type TrainSummary } fro
 export { loadRun, loadRunConfig, RUN_FILES, type RunConfig } from './models/translation/run-node.js';
 export { train, TRAIN_FILES, NonFiniteLossError, type TrainSetup, type TrainResult, type BatchSource, type Evaluation } from './train/trainer-node.js';
 export { loadCorpus, parseDataSpec, type DataSpec, type Pair } from './data/corpus-node.js';
-export { applyRecipe, defaultRecipe, listRecipes, loadRecipe, readRecipe, RECIPES_DIR, type Recipe, type RecipeOptions } from './models/translation/recipes-node.js';
+export { applyRecipe, defaultRecipe, listRecipes, loadRecipe, readRecipe, recipeNames, RECIPES_DIR, type Recipe, type RecipeOptions } from './models/translation/recipes-node.js';
 export { loadMnist } from './data/mnist-node.js';
 export { generateScenes, loadSceneDigits, SCENE_SPLITS, type SceneSplit } from './data/digit-scenes-node.js';
 export { readScenePng, writeScenePng } from './data/scene-png-node.js';

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import '../autograd/index.js';
 import { ATTENTION_KINDS, type AttentionKind } from '../models/seq2seq/config.js';
 import { parseDataSpec } from '../data/corpus-node.js';
-import { applyRecipe, defaultRecipe, loadRecipe, RECIPES_DIR } from '../models/translation/recipes-node.js';
+import { applyRecipe, defaultRecipe, loadRecipe, recipeNames } from '../models/translation/recipes-node.js';
 import { translationModelKinds } from '../models/translation/registry.js';
 import { trainTranslation, TRAIN_DEFAULTS, type TrainTranslationOptions } from '../models/translation/train-node.js';
 import { existingFolderOption, intOption, numberOption, outputFolderOption, type NumberRange } from './validate.js';
@@ -18,7 +18,7 @@ interface TrainTranslateFlags {
   dataSeed?: number; validSentences?: number; beamSize?: number; lengthPenalty?: number; progress?: boolean; tgtMinFreq?: number;
   lrSchedule?: 'inverse-sqrt' | 'plateau' | 'linear' | 'wsd'; lrDecaySteps?: number; lrDecayFraction?: number; lrFinal?: number; lrDecay?: number; lrPatience?: number; selectBy?: 'bleu' | 'loss';
   maxSteps?: number; finalEvalSentences?: number; exactNodes?: number; exactSentences?: number; finalEvalSplits?: ('valid' | 'test')[];
-  dModel?: number; heads?: number; ff?: number; postLn?: boolean; shareEmbeddings?: boolean; adamBetas?: [number, number]; adamEps?: number;
+  srcBpe?: number; dModel?: number; heads?: number; ff?: number; postLn?: boolean; shareEmbeddings?: boolean; adamBetas?: [number, number]; adamEps?: number;
 }
 
 /** `attentive train translate ...`: trains a Chinese→English seq2seq model into a run folder. */
@@ -27,8 +27,9 @@ export function registerTrainCommand(program: Command): void {
   const train = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train a model (see the tasks below)');
   train
     .command('translate')
-    .description('train a Chinese→English translator (plain or attention LSTM encoder-decoder, or Transformer) and write a run folder')
-    .option('--recipe <name>', `named recipe (a file in ${RECIPES_DIR}); flags given override its values. Default: the recipe for --model on --data if there is one ('none': the built-in defaults)`)
+    .description('train a Chinese→English translation model (LSTM plain or with attention, Transformer, or another registered kind) from a named recipe and flags, and write a run folder')
+    .option('--recipe <name>', `named recipe (${recipeNames().join(', ')}: the package's recipes/*.json); flags given override its values. ` +
+      "Default: the recipe for --model on --data if there is one; 'none': the built-in defaults, which the defaults below name")
     .option('--data <spec>', "'embedded' (generated grammar corpus) or 'tatoeba:PATH' (cmn.txt file or folder with train/valid/test.tsv)")
     .option('--model <kind>', translationModelKinds().join(' | '), (v) => {
       const kinds = translationModelKinds();
@@ -87,6 +88,7 @@ export function registerTrainCommand(program: Command): void {
       return v;
     }, 'char')
     .option('--bpe <merges>', 'BPE merges on the English side (default 0: words)', int('--bpe'))
+    .option('--src-bpe <merges>', 'BPE merges on the Chinese side, over --src-tokenizer units (default 0; useful with word)', int('--src-bpe'))
     .option('--lowercase', 'lowercase English before training')
     .option('--tgt-min-freq <n>', 'English tokens seen fewer times in training become <unk> (default 1)', int('--tgt-min-freq', { min: 1 }))
     .option('--n-pairs <n>', 'embedded corpus size (default 20000)', int('--n-pairs', { min: 1 }))
@@ -129,7 +131,7 @@ export function registerTrainCommand(program: Command): void {
           srcEmbSize: emb, tgtEmbSize: emb, layers: f.layers, bidirectional: given('bidirectional'),
           dropout: f.dropout, inputFeeding: given('inputFeeding'), tieEmbeddings: given('tieEmbeddings'),
         } as TrainTranslationOptions['model'],
-        text: { srcTokenizer: given('srcTokenizer'), bpeMerges: f.bpe, lowercase: given('lowercase'), tgtMinFreq: f.tgtMinFreq },
+        text: { srcTokenizer: given('srcTokenizer'), bpeMerges: f.bpe, srcBpeMerges: f.srcBpe, lowercase: given('lowercase'), tgtMinFreq: f.tgtMinFreq },
         epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, adamBetas: f.adamBetas, adamEps: f.adamEps, warmupSteps: f.warmup, clip: f.clip, labelSmoothing: f.labelSmoothing,
         patience: f.patience, maxMinutes: f.maxMinutes, maxSteps: f.maxSteps, seed: f.seed, validBleuSentences: f.validSentences, finalBeamSize: f.beamSize, finalLengthPenalty: f.lengthPenalty,
         lrSchedule: f.lrSchedule, lrDecaySteps: f.lrDecaySteps, lrDecayFraction: f.lrDecayFraction, lrFinal: f.lrFinal, lrDecay: f.lrDecay, lrPatience: f.lrPatience, selectBy: f.selectBy,

@@ -1,4 +1,4 @@
-import { Bpe, type BpeJSON } from './bpe.js';
+import { Bpe, END_OF_WORD, type BpeJSON } from './bpe.js';
 import { createEnTokenizer } from './en-tokenizer.js';
 import type { Tokenizer } from './tokenizer.js';
 import { Vocab, type VocabJSON } from './vocab.js';
@@ -11,6 +11,12 @@ export interface TextPipelineConfig {
   lowercase: boolean;
   /** BPE merges learned on the English side (0 = whole words). */
   bpeMerges: number;
+  /**
+   * BPE merges learned on the Chinese side over the source tokenizer's units (default 0: none).
+   * With 'word' (jieba) tokens, rare words fall back to known pieces instead of `<unk>`; with
+   * 'char' tokens there is nothing to merge (BPE stays inside a token).
+   */
+  srcBpeMerges?: number;
   /** English units seen fewer times in training become `<unk>` (default 1: keep all). */
   tgtMinFreq?: number;
 }
@@ -21,6 +27,8 @@ export interface TextPipelineState {
   srcVocab: VocabJSON;
   tgtVocab: VocabJSON;
   bpe: BpeJSON | null;
+  /** Source-side BPE (srcBpeMerges > 0). */
+  srcBpe?: BpeJSON | null;
 }
 
 /**
@@ -36,6 +44,7 @@ export class TextPipeline {
     readonly srcVocab: Vocab,
     readonly tgtVocab: Vocab,
     readonly bpe: Bpe | null,
+    readonly srcBpe: Bpe | null = null,
   ) {
     this.tgtTokenizer = createEnTokenizer({ lowercase: config.lowercase });
   }
@@ -45,21 +54,30 @@ export class TextPipeline {
     const en = createEnTokenizer({ lowercase: config.lowercase });
     const words = pairs.map((p) => en.tokenize(p.en));
     const bpe = config.bpeMerges > 0 ? Bpe.learn(words, { numMerges: config.bpeMerges }) : null;
-    const srcVocab = Vocab.build(pairs.map((p) => srcTokenizer.tokenize(p.zh)), { minFreq });
+    const srcWords = pairs.map((p) => srcTokenizer.tokenize(p.zh));
+    const srcBpe = (config.srcBpeMerges ?? 0) > 0 ? Bpe.learn(srcWords, { numMerges: config.srcBpeMerges! }) : null;
+    // With BPE the single characters join the vocabulary too: they are what an unseen word
+    // falls back to, even when every training occurrence of them was merged away.
+    // Each character in both forms (inside a word, and ending one).
+    const alphabet = srcBpe ? [[...new Set(srcWords.flat().flatMap((w) => Array.from(w)))].sort().flatMap((c) => [c, c + END_OF_WORD])] : [];
+    const srcVocab = Vocab.build(srcBpe ? [...srcWords.map((w) => srcBpe.encode(w)), ...alphabet] : srcWords, { minFreq: srcBpe ? 1 : minFreq });
     const tgtVocab = Vocab.build(bpe ? words.map((w) => bpe.encode(w)) : words, { minFreq: config.tgtMinFreq ?? minFreq });
-    return new TextPipeline(config, srcTokenizer, srcVocab, tgtVocab, bpe);
+    return new TextPipeline(config, srcTokenizer, srcVocab, tgtVocab, bpe, srcBpe);
   }
 
   static fromState(state: TextPipelineState, srcTokenizer: Tokenizer): TextPipeline {
-    return new TextPipeline(state.config, srcTokenizer, Vocab.fromJSON(state.srcVocab), Vocab.fromJSON(state.tgtVocab), state.bpe ? Bpe.fromJSON(state.bpe) : null);
+    return new TextPipeline(state.config, srcTokenizer, Vocab.fromJSON(state.srcVocab), Vocab.fromJSON(state.tgtVocab), state.bpe ? Bpe.fromJSON(state.bpe) : null,
+      state.srcBpe ? Bpe.fromJSON(state.srcBpe) : null);
   }
 
   state(): TextPipelineState {
-    return { config: this.config, srcVocab: this.srcVocab.toJSON(), tgtVocab: this.tgtVocab.toJSON(), bpe: this.bpe ? this.bpe.toJSON() : null };
+    return { config: this.config, srcVocab: this.srcVocab.toJSON(), tgtVocab: this.tgtVocab.toJSON(), bpe: this.bpe ? this.bpe.toJSON() : null, srcBpe: this.srcBpe ? this.srcBpe.toJSON() : null };
   }
 
+  /** The source units the model reads (BPE pieces with srcBpeMerges; their end-of-word markers kept: they are vocabulary entries). */
   srcTokens(zh: string): string[] {
-    return this.srcTokenizer.tokenize(zh);
+    const words = this.srcTokenizer.tokenize(zh);
+    return this.srcBpe ? this.srcBpe.encode(words) : words;
   }
 
   /** Source ids and how many tokens fell outside the vocabulary. */

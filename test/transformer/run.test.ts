@@ -100,3 +100,16 @@ test('translate draws the Transformer: cross-attention per layer and head, encod
   assert.deepEqual([png.width, png.height], [3 * 16 * S + 4 * 8, 2 * 16 * S + 3 * 8]);
   assert.ok(existsSync(join(folder, 'b-cross.png')) && existsSync(join(folder, 'b.png')));
 });
+
+test('a transformer run with BPE on both sides (jieba words split into pieces, English subwords) saves and reloads its pipeline', async () => {
+  const dir = newRunDir();
+  await trainTranslation({ ...base, epochs: 1, out: dir, text: { srcTokenizer: 'word', srcBpeMerges: 60, bpeMerges: 80 } });
+  for (const f of ['bpe.json', 'bpe.src.json']) assert.ok(existsSync(join(dir, f)), `${f} exists`);
+  const run = await loadRun(dir);
+  const enc = run.pipeline.encodeSrc('我们的朋友明天会买三本书');
+  assert.ok(enc.tokens.some((t) => !t.endsWith('</w>')), `some source word is split into pieces: ${enc.tokens.join(' ')}`);
+  assert.equal(enc.unknowns, 0);
+  const out = translateIds(run.model, [enc.ids], { method: 'beam', beamSize: 3 });
+  assert.ok(Number.isFinite(out[0].nBest[0].logProb));
+  assert.equal(typeof run.pipeline.decodeTgt(out[0].nBest[0].tokens), 'string');
+});

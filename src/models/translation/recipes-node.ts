@@ -35,7 +35,7 @@ export interface Recipe {
 export const RECIPES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../recipes');
 
 const OPTION_KEYS = [...Object.keys(TRAIN_DEFAULTS), 'skipFinalEval', 'bleuLowercase', 'model', 'text', 'data'];
-const TEXT_KEYS = ['srcTokenizer', 'lowercase', 'bpeMerges', 'tgtMinFreq'];
+const TEXT_KEYS = ['srcTokenizer', 'lowercase', 'bpeMerges', 'srcBpeMerges', 'tgtMinFreq'];
 const DATA_KEYS = ['kind', 'path', 'nPairs', 'seed'];
 const FILE_KEYS = ['description', 'defaultFor', 'options'];
 
@@ -71,6 +71,11 @@ export function readRecipe(path: string): Recipe {
   return { name, path, description: String(raw.description ?? ''), defaultFor, options: options as RecipeOptions };
 }
 
+/** The names of the recipes in `dir` (without reading them). */
+export function recipeNames(dir = RECIPES_DIR): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];
+}
+
 /** Every recipe in `dir`, by name. */
 export function listRecipes(dir = RECIPES_DIR): Recipe[] {
   if (!existsSync(dir)) return [];
@@ -81,7 +86,7 @@ export function listRecipes(dir = RECIPES_DIR): Recipe[] {
 export function loadRecipe(name: string, dir = RECIPES_DIR): Recipe {
   const path = join(dir, `${name}.json`);
   if (!/^[\w.-]+$/.test(name) || !existsSync(path)) {
-    const known = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];
+    const known = recipeNames(dir);
     throw new Error(`unknown recipe '${name}' (known: ${known.join(', ') || `none in ${dir}`})`);
   }
   return readRecipe(path);

@@ -35,6 +35,7 @@ export const RUN_FILES = {
   srcVocab: 'vocab.src.json',
   tgtVocab: 'vocab.tgt.json',
   bpe: 'bpe.json',
+  srcBpe: 'bpe.src.json',
   metrics: 'metrics.jsonl',
   summary: 'summary.json',
   last: 'last',
@@ -45,6 +46,7 @@ export function pipelineFiles(pipeline: TextPipeline): [string, string][] {
   const s = pipeline.state();
   const files: [string, string][] = [[RUN_FILES.srcVocab, JSON.stringify(s.srcVocab)], [RUN_FILES.tgtVocab, JSON.stringify(s.tgtVocab)]];
   if (s.bpe) files.push([RUN_FILES.bpe, JSON.stringify(s.bpe)]);
+  if (s.srcBpe) files.push([RUN_FILES.srcBpe, JSON.stringify(s.srcBpe)]);
   return files;
 }
 
@@ -87,6 +89,7 @@ export function loadRunConfig(dir: string): { config: RunConfig; pipeline: TextP
       srcVocab: readJson(fn, join(root, RUN_FILES.srcVocab)) as VocabJSON,
       tgtVocab: readJson(fn, join(root, RUN_FILES.tgtVocab)) as VocabJSON,
       bpe: config.text.bpeMerges > 0 ? (readJson(fn, bpePath) as BpeJSON) : null,
+      srcBpe: (config.text.srcBpeMerges ?? 0) > 0 ? (readJson(fn, join(root, RUN_FILES.srcBpe)) as BpeJSON) : null,
     });
     return { config, pipeline };
   } catch (e) {

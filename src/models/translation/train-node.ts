@@ -178,7 +178,7 @@ function timestamp(): string {
 /**
  * Trains a translation model with the shared loop of train/trainer-node.ts, writing a run folder:
  *   model.safetensors, config.json   best model so far (by validation BLEU) and how to rebuild it
- *   vocab.src.json, vocab.tgt.json   vocabularies (bpe.json with --bpe)
+ *   vocab.src.json, vocab.tgt.json   vocabularies (bpe.json with --bpe, bpe.src.json with --src-bpe)
  *   metrics.jsonl                    one JSON object per epoch
  *   last/                            latest state for --resume (weights, Adam moments, RNG, counters)
  *   summary.json                     final BLEU per split and search method
