@@ -46,6 +46,8 @@ export interface TranslateRequest {
  */
 export interface AttentionMap {
   name: string;
+  /** What the rows are: output words (attention over the source), or source tokens (the encoder's self-attention). */
+  rowsAre?: 'target' | 'source';
   rows: string[];
   cols: string[];
   weights: number[][];

@@ -203,7 +203,7 @@ export async function translateWithRun(dir: string, req: TranslateRequest): Prom
     const labels = { target: [...outTokens, ...(h.finished ? ['</s>'] : [])], source: tokens };
     return {
       text: pipeline.decodeTgt(h.tokens), tokens: outTokens, logProb: h.logProb, score: h.score, finished: h.finished,
-      attention: model.attentionMaps(ids, h.tokens, h.finished).map((m) => ({ name: m.name, rows: labels[m.rows], cols: labels[m.cols], weights: m.weights })),
+      attention: model.attentionMaps(ids, h.tokens, h.finished).map((m) => ({ name: m.name, rowsAre: m.rows, rows: labels[m.rows], cols: labels[m.cols], weights: m.weights })),
     };
   });
   const c = model.config;
