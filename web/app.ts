@@ -712,7 +712,7 @@ function renderCaptionResult(r: CaptionResponse): void {
     return b;
   }));
   $('cap-words-hint').textContent = r.attention
-    ? 'Hover, focus or click a word to shade the regions it attends to (numbers in %).'
+    ? 'Hover, focus or click a word to shade the regions it attends to (opacity and numbers: its weight in %; the outline marks the largest).'
     : 'This run has no attention (Show and Tell reads the image once, as one vector).';
   $('cap-panels-box').hidden = !r.overlay;
   if (r.overlay) $<HTMLImageElement>('cap-panels').src = r.overlay;
@@ -729,7 +729,7 @@ function showWordAttention(t: number): void {
     const v = w ? w[i] : 0;
     const cell = h('div', { 'data-weight': w ? v.toFixed(4) : '' }, w && v >= 0.01 ? (v * 100).toFixed(0) : '');
     if (w) {
-      cell.style.background = `rgba(255, 140, 0, ${(0.75 * v / (max || 1)).toFixed(3)})`;
+      cell.style.background = `rgba(255, 140, 0, ${(0.85 * v).toFixed(3)})`;
       if (v === max) cell.classList.add('max');
     }
     return cell;

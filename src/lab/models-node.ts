@@ -20,7 +20,8 @@ import { generateScenes } from '../data/digit-scenes-node.js';
 import { formatCells, SCENE_PIXELS, SCENE_SIDE, type DigitScene } from '../data/digit-scenes.js';
 import { grayToRgba, toSceneImage } from '../data/scene-image.js';
 import { CAPTION_SEARCHES, captionImages, type CaptionSearch } from '../models/caption/search.js';
-import { loadCaptionRun } from '../models/caption/train-node.js';
+import { loadCaptionRun, trainCaption } from '../models/caption/train-node.js';
+import { trainText2Image } from '../models/text2image/train-node.js';
 import type { CaptionModel } from '../models/caption/model.js';
 import type { Vocab } from '../text/vocab.js';
 import { prepareCaption } from '../models/text2image/captions.js';
@@ -262,6 +263,25 @@ export const RECIPES: Recipe[] = [
       { key: 'seed', label: 'Seed', type: 'int', default: 0, min: 0, max: 2 ** 31 - 1 },
     ],
   },
+  {
+    id: 'caption-quick', prefix: 'caption', title: 'Captioning, quick',
+    description: 'Show, Attend and Tell (or Show and Tell) on fresh digit scenes: a small convolutional encoder and an LSTM that describes where each digit is. A few minutes give captions that the Caption / draw view can show with their attention.',
+    params: [
+      { key: 'model', label: 'Model', type: 'choice', default: 'attention', choices: ['attention', 'show-tell'] },
+      { key: 'hidden', label: 'LSTM size', type: 'int', default: 64, min: 8, max: 512 },
+      { key: 'epochs', label: 'Epochs (100 batches of 64 scenes)', type: 'int', default: 3, min: 1, max: 100 },
+      { key: 'maxMinutes', label: 'Time budget (minutes)', type: 'number', default: 5, min: 0.01, max: 600 },
+      { key: 'seed', label: 'Seed', type: 'int', default: 0, min: 0, max: 2 ** 31 - 1 },
+    ],
+  },
+  {
+    id: 'text2image-quick', prefix: 'text2image', title: 'Text to image, quick',
+    description: 'A caption LSTM that draws the digit scene it describes, judged by a digit classifier trained first. A few minutes draw recognisable digits in the right cells.',
+    params: [
+      { key: 'maxMinutes', label: 'Time budget (minutes)', type: 'number', default: 4, min: 0.01, max: 600 },
+      { key: 'seed', label: 'Seed', type: 'int', default: 1, min: 0, max: 2 ** 31 - 1 },
+    ],
+  },
   ...(['vanishing', 'overfitting', 'pretraining', 'data-size'] as const).map((name): Recipe => ({
     id: `experiment-${name}`, prefix: name, title: `Experiment: ${name}`,
     description: {
@@ -346,6 +366,19 @@ export async function runRecipe(recipeId: string, params: Record<string, number 
         }
       },
     });
+    report({ type: 'done', summary: summary as unknown as Record<string, unknown> });
+    return;
+  }
+  if (recipe.id === 'caption-quick') {
+    const summary = await trainCaption({
+      model: params.model as 'attention' | 'show-tell', modelConfig: { hiddenSize: params.hidden as number }, out: runDir,
+      epochs: params.epochs as number, maxMinutes: params.maxMinutes as number, seed: params.seed as number, testScenes: 300, progress: false, log,
+    });
+    report({ type: 'done', summary: summary as unknown as Record<string, unknown> });
+    return;
+  }
+  if (recipe.id === 'text2image-quick') {
+    const summary = await trainText2Image({ out: runDir, maxMinutes: params.maxMinutes as number, seed: params.seed as number, testScenes: 300, log });
     report({ type: 'done', summary: summary as unknown as Record<string, unknown> });
     return;
   }
