@@ -427,6 +427,9 @@ function follow(s: JobStatus): void {
   const charts = s.recipe.startsWith('translate-');
   $('train-charts').hidden = !charts;
   $('train-nochart').hidden = charts;
+  $('train-nochart').textContent = /^(caption|text2image)-/.test(s.recipe)
+    ? 'This recipe reports its progress in the log below; when it finishes, its run appears in Caption / draw.'
+    : 'This recipe reports its progress in the log below; its pictures appear in Look inside when it finishes.';
   ($('train-log-box') as HTMLDetailsElement).open = !charts;
   showStatus(s);
   drawCharts();
