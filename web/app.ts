@@ -690,6 +690,8 @@ async function captionScene(e: Event): Promise<void> {
     lastCaption = r;
     renderCaptionResult(r);
   } catch (err) {
+    // the caption on screen belongs to an earlier input: do not leave it beside the error
+    $('cap-out').hidden = true;
     showError('cap-error', err);
   } finally {
     go.disabled = false;

@@ -323,6 +323,7 @@ describe('lab page in chromium', { skip }, () => {
     await page.click('#cap-go');
     await page.waitForSelector('#cap-error:not([hidden])');
     assert.match(await page.textContent('#cap-error') ?? '', /not a PNG file/);
+    assert.equal(await page.isHidden('#cap-out'), true, 'no caption of an earlier image beside the error');
     await page.click('#cap-scenes button:nth-child(1)');
   });
 
