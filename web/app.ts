@@ -3,7 +3,7 @@
  * beam trees and colours come from attentive's own browser-safe renderers in src/viz.
  */
 import type {
-  AttentionMap, InsideData, JobStatus, LabEvent, Recipe, RunInfo, TranslateResponse, TranslationOut,
+  AttentionMap, CaptionResponse, DrawResponse, SceneInfo, InsideData, JobStatus, LabEvent, Recipe, RunInfo, TranslateResponse, TranslationOut,
 } from '../src/lab/api.js';
 import { beamTreeSvg } from '../src/viz/beam-tree.js';
 import { contrastText, rgbHex, viridis } from '../src/viz/colormap.js';
@@ -200,6 +200,7 @@ async function translate(e: Event): Promise<void> {
     beamSize: numberField('tr-beam'), lengthPenalty: numberField('tr-lp'),
     nBest: method === 'greedy' ? 1 : Math.min(numberField('tr-nbest') ?? 1, method === 'beam' ? numberField('tr-beam') ?? 5 : 10),
     temperature: numberField('tr-temp'), topK: numberField('tr-topk') || undefined, seed: numberField('tr-seed'),
+    topP: method === 'sample' && (numberField('tr-topp') ?? 1) < 1 ? numberField('tr-topp') : undefined,
   };
   const btn = $<HTMLButtonElement>('tr-go');
   btn.disabled = true;
@@ -254,7 +255,7 @@ function renderAttentionMaps(t: TranslationOut | undefined, r: TranslateResponse
     $('tr-heatmap').replaceChildren();
     return;
   }
-  $('tr-att-hint').textContent = 'Hover or focus an output word (row) to shade the source characters it attends to.';
+  $('tr-att-hint').textContent = 'Hover or focus a row to shade the source characters it attends to.';
   renderHeatmap(maps[Number(sel.value) || 0]);
 }
 
@@ -268,7 +269,8 @@ function shadeSource(weights: number[] | null): void {
 
 function renderHeatmap(m: AttentionMap): void {
   const table = h('table', { class: 'heatmap' });
-  table.setAttribute('aria-label', `Attention weights (${m.name}): rows are output words, columns source characters`);
+  const rowsAre = m.rowsAre === 'source' ? 'source tokens (each attends over the whole source)' : 'output words';
+  table.setAttribute('aria-label', `Attention weights (${m.name}): rows are ${rowsAre}, columns source characters`);
   table.append(h('thead', {}, h('tr', {}, h('td', {}), ...m.cols.map((c) => h('th', { scope: 'col' }, c)))));
   const body = h('tbody');
   m.rows.forEach((row, i) => {
@@ -297,7 +299,7 @@ function renderHeatmap(m: AttentionMap): void {
     body.append(tr);
   });
   table.append(body);
-  $('tr-heatmap').replaceChildren(h('p', { class: 'hint' }, `${m.name}: rows are output words, columns source characters; each row sums to 1 (numbers in %).`), table);
+  $('tr-heatmap').replaceChildren(h('p', { class: 'hint' }, `${m.name}: rows are ${rowsAre}, columns source characters; each row sums to 1 (numbers in %).`), table);
 }
 
 function renderTree(): void {
@@ -384,11 +386,18 @@ function drawCharts(): void {
   drawChart($('chart-lr'), [{ name: 'learning rate', ...curves.lr, color: seriesColor(3) }], { xLabel: 'epoch', yLabel: 'lr' }, 'waiting for the first steps…');
 }
 
+let clock: ReturnType<typeof setInterval> | undefined;
+
+function duration(seconds: number): string {
+  return seconds < 90 ? `${Math.max(1, Math.round(seconds))} s` : `${Math.round(seconds / 60)} min`;
+}
+
 function describeState(s: JobStatus): string {
   const pct = `${Math.round(s.fraction * 100)} %`;
   switch (s.state) {
     case 'running': {
-      const eta = s.etaSeconds === null ? '' : s.etaSeconds < 90 ? `, about ${Math.max(1, Math.round(s.etaSeconds))} s left` : `, about ${Math.round(s.etaSeconds / 60)} min left`;
+      if (s.fraction === 0) return `Running ${s.recipe} into ${s.run} for ${duration((Date.now() - s.started) / 1000)}…`;
+      const eta = s.etaSeconds === null ? '' : `, about ${duration(s.etaSeconds)} left`;
       return `Training ${s.recipe} into ${s.run}: ${pct}${eta}`;
     }
     case 'done': return `Finished: ${s.run} is ready (see Translate and Look inside).`;
@@ -414,8 +423,21 @@ function follow(s: JobStatus): void {
   }
   $('train-log').textContent = '';
   $('train-job').hidden = false;
+  // Translation recipes report loss, BLEU and lr; the others only log lines.
+  const charts = s.recipe.startsWith('translate-');
+  $('train-charts').hidden = !charts;
+  $('train-nochart').hidden = charts;
+  $('train-nochart').textContent = /^(caption|text2image)-/.test(s.recipe)
+    ? 'This recipe reports its progress in the log below; when it finishes, its run appears in Caption / draw.'
+    : 'This recipe reports its progress in the log below; its pictures appear in Look inside when it finishes.';
+  ($('train-log-box') as HTMLDetailsElement).open = !charts;
   showStatus(s);
   drawCharts();
+  clearInterval(clock);
+  clock = setInterval(() => {
+    if (job?.state === 'running') showStatus(job);
+    else clearInterval(clock);
+  }, 1000);
   const es = new EventSource(`/api/jobs/${encodeURIComponent(s.id)}/events`);
   source = es;
   const on = (type: LabEvent['type'], fn: (e: any) => void) => es.addEventListener(type, (m) => fn(JSON.parse((m as MessageEvent).data)));
@@ -588,20 +610,171 @@ async function showInside(name: string): Promise<void> {
 // ------------------------------------------------------------------------------------------
 // Caption / draw
 
+let scenes: SceneInfo[] | null = null;
+/** The chosen input: a scene index, or an uploaded PNG as a data URL. */
+let capInput: { scene: number } | { png: string; name: string } = { scene: 0 };
+let lastCaption: CaptionResponse | null = null;
+
 function renderCaption(): void {
-  const caption = runs.filter((r) => r.kind === 'caption');
-  const draw = runs.filter((r) => r.kind === 'text2image');
-  const out = $('caption-out');
-  if (caption.length === 0 && draw.length === 0) {
-    out.replaceChildren(
-      h('p', { class: 'hint', id: 'caption-empty' }, 'No captioning runs yet, and no text-to-image runs. Once a captioning model has been trained, pick or upload a digit scene here to see its caption with the attention of each word over the image; a text-to-image run draws the scene for a caption you type.'),
-    );
+  const caption = runs.filter((r) => r.kind === 'caption' && r.ready);
+  const draw = runs.filter((r) => r.kind === 'text2image' && r.ready);
+  const empty = $('caption-empty');
+  empty.hidden = caption.length > 0 && draw.length > 0;
+  empty.textContent = caption.length === 0 && draw.length === 0
+    ? 'No captioning runs yet, and no text-to-image runs. Train them in the Train tab (“Captioning, quick”, “Text to image, quick”) or with npx attentive train caption and npx attentive train text2image; then pick or upload a digit scene here to see its caption with the attention of each word over the image, or type a caption to see it drawn.'
+    : caption.length === 0
+      ? 'No captioning runs yet: train one in the Train tab (“Captioning, quick”) or with npx attentive train caption.'
+      : 'No text-to-image runs yet: train one in the Train tab (“Text to image, quick”) or with npx attentive train text2image.';
+  $('cap-box').hidden = caption.length === 0;
+  $('draw-box').hidden = draw.length === 0;
+  fillSelect($<HTMLSelectElement>('cap-run'), caption.map((x) => ({ value: x.name, label: `${x.name}${x.training ? ' (training)' : ''}` })), 'no captioning runs');
+  fillSelect($<HTMLSelectElement>('draw-run'), draw.map((x) => ({ value: x.name, label: `${x.name}${x.training ? ' (training)' : ''}` })), 'no text-to-image runs');
+  if (caption.length > 0 && scenes === null) void loadScenes();
+}
+
+async function loadScenes(): Promise<void> {
+  scenes = [];
+  try {
+    scenes = (await api<{ scenes: SceneInfo[] }>('scenes')).scenes;
+  } catch (err) {
+    scenes = null;
+    showError('cap-error', err);
     return;
   }
-  out.replaceChildren(
-    h('p', {}, 'Runs found:'),
-    h('ul', {}, ...[...caption, ...draw].map((r) => h('li', {}, `${r.name} — ${r.title}${r.ready ? '' : ' (no model saved yet)'}`))),
-  );
+  const box = $('cap-scenes');
+  box.replaceChildren(...scenes.map((sc) => {
+    const b = h('button', { type: 'button', 'aria-pressed': String(sc.index === 0), 'aria-label': `Scene ${sc.index + 1}: ${sc.caption}`, title: sc.caption, 'data-index': String(sc.index) },
+      h('img', { src: sc.png, alt: '' }));
+    b.addEventListener('click', () => chooseScene(sc.index));
+    return b;
+  }));
+}
+
+function chooseScene(index: number): void {
+  capInput = { scene: index };
+  $<HTMLInputElement>('cap-file').value = '';
+  for (const b of document.querySelectorAll<HTMLElement>('#cap-scenes button')) b.setAttribute('aria-pressed', String(Number(b.dataset.index) === index));
+}
+
+/** The file being read, awaited by a Caption click that comes before the read ends. */
+let upload: Promise<void> = Promise.resolve();
+
+function readUpload(): void {
+  const file = $<HTMLInputElement>('cap-file').files?.[0];
+  if (!file) return;
+  upload = new Promise<void>((done) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      capInput = { png: String(reader.result), name: file.name };
+      for (const b of document.querySelectorAll('#cap-scenes button')) b.setAttribute('aria-pressed', 'false');
+      done();
+    };
+    reader.onerror = () => {
+      showError('cap-error', new Error(`cannot read ${file.name}`));
+      done();
+    };
+    reader.readAsDataURL(file);
+  });
+}
+
+async function captionScene(e: Event): Promise<void> {
+  e.preventDefault();
+  showError('cap-error', null);
+  const go = $<HTMLButtonElement>('cap-go');
+  go.disabled = true;
+  try {
+    await upload;
+    const r = await post<CaptionResponse>('caption', {
+      run: $<HTMLSelectElement>('cap-run').value, ...capInput, search: $<HTMLSelectElement>('cap-search').value, beamSize: numberField('cap-beam'),
+    });
+    lastCaption = r;
+    renderCaptionResult(r);
+  } catch (err) {
+    // the caption on screen belongs to an earlier input: do not leave it beside the error
+    $('cap-out').hidden = true;
+    showError('cap-error', err);
+  } finally {
+    go.disabled = false;
+  }
+}
+
+function renderCaptionResult(r: CaptionResponse): void {
+  $('cap-out').hidden = false;
+  $('cap-text').textContent = r.caption || '(empty caption)';
+  const from = 'name' in capInput ? `your PNG ${capInput.name}` : `test scene ${capInput.scene + 1}, whose true caption is “${r.reference}”`;
+  $('cap-meta').textContent = `${r.model}; log p ${r.logProb.toFixed(3)}; the image: ${from}.`;
+  const warn = $('cap-warnings');
+  warn.hidden = r.warnings.length === 0;
+  warn.textContent = r.warnings.join(' · ');
+  $<HTMLImageElement>('cap-image').src = r.image;
+  const words = $('cap-words');
+  words.replaceChildren(...r.words.map((w, t) => {
+    const b = h('button', { type: 'button', 'aria-pressed': 'false', 'data-index': String(t) }, w);
+    const on = () => showWordAttention(t);
+    b.addEventListener('mouseenter', on);
+    b.addEventListener('focus', on);
+    b.addEventListener('click', on);
+    return b;
+  }));
+  $('cap-words-hint').textContent = r.attention
+    ? 'Hover, focus or click a word to shade the regions it attends to (opacity and numbers: its weight in %; the outline marks the largest).'
+    : 'This run has no attention (Show and Tell reads the image once, as one vector).';
+  $('cap-panels-box').hidden = !r.overlay;
+  if (r.overlay) $<HTMLImageElement>('cap-panels').src = r.overlay;
+  showWordAttention(r.attention && r.words.length > 0 ? 0 : -1);
+}
+
+function showWordAttention(t: number): void {
+  const r = lastCaption;
+  const grid = $('cap-grid');
+  const w = r?.attention && t >= 0 ? r.attention[t] : null;
+  for (const b of document.querySelectorAll<HTMLElement>('#cap-words button')) b.setAttribute('aria-pressed', String(Number(b.dataset.index) === t));
+  const max = w ? Math.max(...w) : 0;
+  grid.replaceChildren(...Array.from({ length: 9 }, (_, i) => {
+    const v = w ? w[i] : 0;
+    const cell = h('div', { 'data-weight': w ? v.toFixed(4) : '' }, w && v >= 0.01 ? (v * 100).toFixed(0) : '');
+    if (w) {
+      cell.style.background = `rgba(255, 140, 0, ${(0.85 * v).toFixed(3)})`;
+      if (v === max) cell.classList.add('max');
+    }
+    return cell;
+  }));
+  if (r && w) {
+    const best = w.indexOf(max);
+    $('cap-scene').setAttribute('aria-label', `The scene; the word “${r.words[t]}” attends most to the ${['top', 'middle', 'bottom'][Math.floor(best / 3)]} ${['left', 'center', 'right'][best % 3]} region (${(max * 100).toFixed(0)} %)`);
+  }
+}
+
+async function drawCaption(e: Event): Promise<void> {
+  e.preventDefault();
+  showError('draw-error', null);
+  const go = $<HTMLButtonElement>('draw-go');
+  go.disabled = true;
+  try {
+    const r = await post<DrawResponse>('draw', { run: $<HTMLSelectElement>('draw-run').value, caption: $<HTMLInputElement>('draw-text').value });
+    $('draw-out').hidden = false;
+    const img = $<HTMLImageElement>('draw-image');
+    img.src = r.image;
+    img.alt = `Drawn by ${r.run}: ${r.caption}`;
+    $('draw-cells').textContent = `“${r.caption}”, read as cells ${r.cells} (row-major from the top left, - = empty)`;
+  } catch (err) {
+    $('draw-out').hidden = true;
+    showError('draw-error', err);
+  } finally {
+    go.disabled = false;
+  }
+}
+
+function setupCaption(): void {
+  $('cap-form').addEventListener('submit', (e) => void captionScene(e));
+  $('cap-file').addEventListener('change', readUpload);
+  const search = $<HTMLSelectElement>('cap-search');
+  const beamField = () => {
+    $('cap-beam-label').hidden = search.value !== 'beam';
+  };
+  search.addEventListener('change', beamField);
+  beamField();
+  $('draw-form').addEventListener('submit', (e) => void drawCaption(e));
 }
 
 // ------------------------------------------------------------------------------------------
@@ -644,6 +817,7 @@ function translateInBrowser(e: Event): void {
 
 async function main(): Promise<void> {
   setupTabs();
+  setupCaption();
   updateMethodFields();
   $('tr-method').addEventListener('change', updateMethodFields);
   $('tr-form').addEventListener('submit', (e) => void translate(e));

@@ -47,13 +47,14 @@ export async function loadBrowserTranslator(base: string): Promise<BrowserTransl
   if (config.text.srcTokenizer !== 'char') {
     throw new Error("this run splits Chinese into words with jieba, which needs Node; runs with character tokens (the default) run in the page");
   }
-  const [srcVocab, tgtVocab, bpe, weights] = await Promise.all([
+  const [srcVocab, tgtVocab, bpe, srcBpe, weights] = await Promise.all([
     json<VocabJSON>('vocab.src.json'),
     json<VocabJSON>('vocab.tgt.json'),
     config.text.bpeMerges > 0 ? json<BpeJSON>('bpe.json') : Promise.resolve(null),
+    (config.text.srcBpeMerges ?? 0) > 0 ? json<BpeJSON>('bpe.src.json') : Promise.resolve(null),
     fetchOk(base + 'model.safetensors').then((r) => r.arrayBuffer()),
   ]);
-  const pipeline = new TextPipeline(config.text, zhCharTokenizer, Vocab.fromJSON(srcVocab), Vocab.fromJSON(tgtVocab), bpe ? Bpe.fromJSON(bpe) : null);
+  const pipeline = new TextPipeline(config.text, zhCharTokenizer, Vocab.fromJSON(srcVocab), Vocab.fromJSON(tgtVocab), bpe ? Bpe.fromJSON(bpe) : null, srcBpe ? Bpe.fromJSON(srcBpe) : null);
   const model = createTranslationModel(config.model);
   loadWeightsInto(model, decodeSafetensors(new Uint8Array(weights)).tensors, 'model.safetensors');
   model.eval();

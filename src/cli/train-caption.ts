@@ -22,7 +22,7 @@ interface Flags {
   model?: CaptionModelKind; out?: string; resume?: string; maxMinutes?: number; epochs?: number; maxSteps?: number; seed?: number;
   mnistSeed?: number; order?: 'reading' | 'random'; batchSize?: number; stepsPerEpoch?: number; lr?: number; lambda?: number; clip?: number;
   validScenes?: number; testScenes?: number; beamSize?: number; channels?: number[]; emb?: number; hidden?: number; attentionSize?: number;
-  batchNorm?: boolean; gate?: boolean; imageEveryStep?: boolean; dropout?: number; skipFinalEval?: boolean; progress?: boolean;
+  batchNorm?: 'none' | 'last' | 'all'; gate?: boolean; imageEveryStep?: boolean; dropout?: number; skipFinalEval?: boolean; progress?: boolean;
 }
 
 /** The library options of a `train caption` command line. */
@@ -66,7 +66,7 @@ export function registerTrainCaptionCommand(program: Command): void {
     .option('--emb <e>', 'word embedding size (default 32)', int('--emb', 1))
     .option('--hidden <h>', 'decoder LSTM size (default 128)', int('--hidden', 1))
     .option('--attention-size <a>', 'additive attention size (default 64)', int('--attention-size', 1))
-    .option('--batch-norm', 'BatchNorm after each convolution')
+    .addOption(new Option('--batch-norm <where>', 'BatchNorm after the convolutions: none, last (default) or all').choices(['none', 'last', 'all']))
     .option('--no-gate', 'attention model: no gating scalar β')
     .option('--image-every-step', 'show-tell model: feed the pooled image at every step too')
     .option('--dropout <p>', 'dropout before the output layer (default 0.1)', num('--dropout'))

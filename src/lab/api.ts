@@ -4,6 +4,7 @@
  */
 import type { SearchMethod } from '../models/translation/search.js';
 import type { BeamNode } from '../viz/beam-tree.js';
+import type { CaptionSearch } from '../models/caption/search.js';
 
 /** What a run folder holds, as the page groups them. */
 export type RunKind = 'translation' | 'vanishing' | 'overfitting' | 'pretraining' | 'data-size' | 'pretrain' | 'caption' | 'text2image';
@@ -45,6 +46,8 @@ export interface TranslateRequest {
  */
 export interface AttentionMap {
   name: string;
+  /** What the rows are: output words (attention over the source), or source tokens (the encoder's self-attention). */
+  rowsAre?: 'target' | 'source';
   rows: string[];
   cols: string[];
   weights: number[][];
@@ -72,6 +75,58 @@ export interface TranslateResponse {
   /** Exact search: false when its node budget ran out before the optimum was proven. */
   exact?: boolean;
   warnings: string[];
+}
+
+/** One digit scene the Caption view offers (GET /api/scenes): a test-split scene and its true caption. */
+export interface SceneInfo {
+  index: number;
+  caption: string;
+  /** The 84×84 scene as a PNG data URL. */
+  png: string;
+}
+
+/** Body of POST /api/caption: a scene by its index in GET /api/scenes, or an uploaded PNG (base64 or a data URL). */
+export interface CaptionRequest {
+  run: string;
+  scene?: number;
+  png?: string;
+  search: CaptionSearch;
+  beamSize: number;
+}
+
+/** Response of POST /api/caption. */
+export interface CaptionResponse {
+  run: string;
+  model: string;
+  caption: string;
+  words: string[];
+  logProb: number;
+  finished: boolean;
+  /** Per word, its 9 attention weights over the 3×3 grid (row-major from the top left); null for Show-and-Tell. */
+  attention: number[][] | null;
+  /** The 84×84 grayscale image the model saw, as a PNG data URL (an upload after its conversions). */
+  image: string;
+  /** The captioning figure (one panel per word, src/viz attention overlay) as a PNG data URL; null without attention. */
+  overlay: string | null;
+  /** The scene's true caption (null for an upload). */
+  reference: string | null;
+  warnings: string[];
+}
+
+/** Body of POST /api/draw. */
+export interface DrawRequest {
+  run: string;
+  caption: string;
+}
+
+/** Response of POST /api/draw. */
+export interface DrawResponse {
+  run: string;
+  caption: string;
+  /** What the caption was read as: the digit in each cell, row-major from the top left, '-' for empty. */
+  cells: string;
+  /** The drawn 84×84 image as a PNG data URL. */
+  image: string;
 }
 
 /** One setting of a recipe, shown as a form field. */

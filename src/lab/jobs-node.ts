@@ -147,6 +147,10 @@ export class Jobs {
     return () => job.listeners.delete(listener);
   }
 
+  has(id: string): boolean {
+    return this.jobs.has(id);
+  }
+
   isRunning(id: string): boolean {
     return this.jobs.get(id)?.status.state === 'running';
   }

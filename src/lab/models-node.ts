@@ -16,11 +16,25 @@ import { SEARCH_METHODS, translateIds, type SearchMethod } from '../models/trans
 import type { TextPipeline } from '../text/text-pipeline.js';
 import { trainTranslation } from '../models/translation/train-node.js';
 import { Generator } from '../tensor/rng.js';
+import { generateScenes } from '../data/digit-scenes-node.js';
+import { formatCells, SCENE_PIXELS, SCENE_SIDE, type DigitScene } from '../data/digit-scenes.js';
+import { grayToRgba, toSceneImage } from '../data/scene-image.js';
+import { CAPTION_SEARCHES, captionImages, type CaptionSearch } from '../models/caption/search.js';
+import { loadCaptionRun, trainCaption } from '../models/caption/train-node.js';
+import { trainText2Image } from '../models/text2image/train-node.js';
+import type { CaptionModel } from '../models/caption/model.js';
+import type { Vocab } from '../text/vocab.js';
+import { prepareCaption } from '../models/text2image/captions.js';
+import { drawCaptions } from '../models/text2image/evaluate.js';
+import { loadText2ImageRun, type Text2ImageRun } from '../models/text2image/run-node.js';
+import { Tensor } from '../tensor/tensor.js';
+import { attentionOverlay } from '../viz/attention-overlay.js';
+import { decodePng, encodePng } from '../viz/png-node.js';
 import type {
-  AttentionMap, InsideData, JobEvent, Recipe, RunInfo, RunKind, TranslateRequest, TranslateResponse, TranslationOut,
+  AttentionMap, CaptionRequest, CaptionResponse, DrawRequest, DrawResponse, SceneInfo, InsideData, JobEvent, Recipe, RunInfo, RunKind, TranslateRequest, TranslateResponse, TranslationOut,
 } from './api.js';
 
-export type { AttentionMap, InsideData, JobEvent, Recipe, RecipeParam, RunInfo, RunKind, TranslateRequest, TranslateResponse, TranslationOut } from './api.js';
+export type { AttentionMap, CaptionRequest, CaptionResponse, DrawRequest, DrawResponse, SceneInfo, InsideData, JobEvent, Recipe, RecipeParam, RunInfo, RunKind, TranslateRequest, TranslateResponse, TranslationOut } from './api.js';
 
 function readJson(path: string): any {
   try {
@@ -190,7 +204,7 @@ export async function translateWithRun(dir: string, req: TranslateRequest): Prom
     const labels = { target: [...outTokens, ...(h.finished ? ['</s>'] : [])], source: tokens };
     return {
       text: pipeline.decodeTgt(h.tokens), tokens: outTokens, logProb: h.logProb, score: h.score, finished: h.finished,
-      attention: model.attentionMaps(ids, h.tokens, h.finished).map((m) => ({ name: m.name, rows: labels[m.rows], cols: labels[m.cols], weights: m.weights })),
+      attention: model.attentionMaps(ids, h.tokens, h.finished).map((m) => ({ name: m.name, rowsAre: m.rows, rows: labels[m.rows], cols: labels[m.cols], weights: m.weights })),
     };
   });
   const c = model.config;
@@ -247,6 +261,25 @@ export const RECIPES: Recipe[] = [
       { key: 'epochs', label: 'Epochs per layer', type: 'int', default: 2, min: 1, max: 50 },
       { key: 'trainSize', label: 'Training digits', type: 'int', default: 2000, min: 100, max: 8000 },
       { key: 'seed', label: 'Seed', type: 'int', default: 0, min: 0, max: 2 ** 31 - 1 },
+    ],
+  },
+  {
+    id: 'caption-quick', prefix: 'caption', title: 'Captioning, quick',
+    description: 'Show, Attend and Tell (or Show and Tell) on fresh digit scenes: a small convolutional encoder and an LSTM that describes where each digit is. A few minutes give captions that the Caption / draw view can show with their attention.',
+    params: [
+      { key: 'model', label: 'Model', type: 'choice', default: 'attention', choices: ['attention', 'show-tell'] },
+      { key: 'hidden', label: 'LSTM size', type: 'int', default: 64, min: 8, max: 512 },
+      { key: 'epochs', label: 'Epochs (100 batches of 64 scenes)', type: 'int', default: 3, min: 1, max: 100 },
+      { key: 'maxMinutes', label: 'Time budget (minutes)', type: 'number', default: 5, min: 0.01, max: 600 },
+      { key: 'seed', label: 'Seed', type: 'int', default: 0, min: 0, max: 2 ** 31 - 1 },
+    ],
+  },
+  {
+    id: 'text2image-quick', prefix: 'text2image', title: 'Text to image, quick',
+    description: 'A caption LSTM that draws the digit scene it describes, judged by a digit classifier trained first. A few minutes draw recognisable digits in the right cells.',
+    params: [
+      { key: 'maxMinutes', label: 'Time budget (minutes)', type: 'number', default: 4, min: 0.01, max: 600 },
+      { key: 'seed', label: 'Seed', type: 'int', default: 1, min: 0, max: 2 ** 31 - 1 },
     ],
   },
   ...(['vanishing', 'overfitting', 'pretraining', 'data-size'] as const).map((name): Recipe => ({
@@ -336,6 +369,19 @@ export async function runRecipe(recipeId: string, params: Record<string, number 
     report({ type: 'done', summary: summary as unknown as Record<string, unknown> });
     return;
   }
+  if (recipe.id === 'caption-quick') {
+    const summary = await trainCaption({
+      model: params.model as 'attention' | 'show-tell', modelConfig: { hiddenSize: params.hidden as number }, out: runDir,
+      epochs: params.epochs as number, maxMinutes: params.maxMinutes as number, seed: params.seed as number, testScenes: 300, progress: false, log,
+    });
+    report({ type: 'done', summary: summary as unknown as Record<string, unknown> });
+    return;
+  }
+  if (recipe.id === 'text2image-quick') {
+    const summary = await trainText2Image({ out: runDir, maxMinutes: params.maxMinutes as number, seed: params.seed as number, testScenes: 300, log });
+    report({ type: 'done', summary: summary as unknown as Record<string, unknown> });
+    return;
+  }
   if (recipe.id === 'pretrain') {
     const h = params.hidden as number;
     const r = await runPretrainCommand({
@@ -348,6 +394,135 @@ export async function runRecipe(recipeId: string, params: Record<string, number 
   const name = recipe.id.slice('experiment-'.length);
   const r = runExperiment(name, { quick: params.size === 'quick', seed: params.seed as number, out: runDir, progress: false, log });
   report({ type: 'done', summary: { seconds: r.seconds, rows: r.rows } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Caption and draw
+
+/** Test-split scenes the Caption view offers (seed 0 of the scene generator: the same for everyone). */
+export const LAB_SCENES = 12;
+let scenes: DigitScene[] | null = null;
+function labScenes(): DigitScene[] {
+  scenes ??= generateScenes({ split: 'test', n: LAB_SCENES, seed: 0 });
+  return scenes;
+}
+
+function pngDataUrl(gray: ArrayLike<number>): string {
+  return `data:image/png;base64,${encodePng(grayToRgba(gray, SCENE_SIDE, SCENE_SIDE)).toString('base64')}`;
+}
+
+/** GET /api/scenes: the scenes with their true captions. */
+export function sceneList(): SceneInfo[] {
+  return labScenes().map((s, index) => ({ index, caption: s.caption, png: pngDataUrl(s.image) }));
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Checks the JSON body of POST /api/caption. */
+export function parseCaptionRequest(body: unknown): CaptionRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RequestError('caption: the body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  if (typeof b.run !== 'string' || b.run === '') throw new RequestError('caption: "run" (a run folder name) is required');
+  const hasScene = b.scene !== undefined && b.scene !== null;
+  const hasPng = b.png !== undefined && b.png !== null;
+  if (hasScene === hasPng) throw new RequestError('caption: give either "scene" (an index from /api/scenes) or "png" (a PNG file, base64)');
+  if (hasPng && (typeof b.png !== 'string' || b.png === '')) throw new RequestError('caption: "png" must be a base64 string or a data URL');
+  const search = (b.search ?? 'greedy') as CaptionSearch;
+  if (!CAPTION_SEARCHES.includes(search)) throw new RequestError(`caption: search must be one of ${CAPTION_SEARCHES.join(', ')}, got ${JSON.stringify(b.search)}`);
+  return {
+    run: b.run, search, beamSize: intIn(b, 'beamSize', 1, 20, 5),
+    ...(hasScene ? { scene: intIn(b, 'scene', 0, LAB_SCENES - 1, 0) } : { png: b.png as string }),
+  };
+}
+
+/** An uploaded PNG as an 84×84 scene, with the conversions it needed; bad bytes are a 400 naming the problem. */
+function uploadedScene(png: string): { image: Float32Array; conversions: string[] } {
+  const b64 = png.replace(/^data:[^,]*;base64,/, '');
+  if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(b64)) throw new RequestError('caption: "png" is not base64');
+  const bytes = Buffer.from(b64, 'base64');
+  if (bytes.length < 8 || PNG_SIGNATURE.some((v, i) => bytes[i] !== v)) throw new RequestError('caption: the upload is not a PNG file (it does not start with the PNG signature)', 415);
+  let decoded;
+  try {
+    decoded = decodePng(bytes);
+  } catch (e) {
+    throw new RequestError(`caption: the upload is a damaged PNG: ${(e as Error).message}`);
+  }
+  const r = toSceneImage(decoded);
+  return { image: r.image, conversions: r.conversions };
+}
+
+interface LoadedCaption { model: CaptionModel; vocab: Vocab; stamp: number }
+interface LoadedDraw { run: Text2ImageRun; stamp: number }
+const imageModels = new Map<string, LoadedCaption | LoadedDraw>();
+
+/** Loads a run with `load`, kept in memory until its model file changes (like translation runs). */
+async function openImageRun<T extends LoadedCaption | LoadedDraw>(dir: string, load: () => Promise<Omit<T, 'stamp'>>): Promise<T> {
+  const weights = join(dir, RUN_FILES.weights);
+  const stamp = existsSync(weights) ? statSync(weights).mtimeMs : -1;
+  const hit = imageModels.get(dir);
+  if (hit && hit.stamp === stamp) return hit as T;
+  const loaded = { ...(await load()), stamp } as T;
+  imageModels.delete(dir);
+  imageModels.set(dir, loaded);
+  while (imageModels.size > 4) imageModels.delete(imageModels.keys().next().value!);
+  return loaded;
+}
+
+/** Captions a scene or an uploaded PNG with the captioning run in `dir`. */
+export async function captionWithRun(dir: string, req: CaptionRequest): Promise<CaptionResponse> {
+  const info = describeRun(dir, req.run);
+  if (!info || info.kind !== 'caption') throw new RequestError(`caption: '${req.run}' is not a captioning run`, 404);
+  if (!info.ready) throw new RequestError(`caption: run '${req.run}' has not saved a model yet`, 409);
+  const warnings: string[] = [];
+  let image: Float32Array;
+  let reference: string | null = null;
+  if (req.png !== undefined) {
+    const up = uploadedScene(req.png);
+    image = up.image;
+    if (up.conversions.length > 0) warnings.push(`the upload was converted: ${up.conversions.join('; ')}`);
+  } else {
+    const s = labScenes()[req.scene!];
+    image = s.image;
+    reference = s.caption;
+  }
+  const { model, vocab } = await openImageRun<LoadedCaption>(dir, () => loadCaptionRun(dir));
+  const [c] = captionImages(model, vocab, new Tensor(Float32Array.from(image), [1, 1, SCENE_SIDE, SCENE_SIDE]), { method: req.search, beamSize: req.beamSize });
+  if (!c.finished) warnings.push('the caption reached the length limit without ending');
+  if (c.exact === false) warnings.push('exact search ran out of its node budget: the caption may not be the most probable one');
+  const overlay = c.attention && c.words.length > 0
+    ? `data:image/png;base64,${encodePng(attentionOverlay(image, SCENE_SIDE, c.words, c.attention, { cols: 6 })).toString('base64')}`
+    : null;
+  return {
+    run: req.run, model: model.config.model === 'attention' ? 'Show, Attend and Tell (soft attention)' : 'Show and Tell (no attention)',
+    caption: c.caption, words: c.words, logProb: c.logProb, finished: c.finished, attention: c.attention,
+    image: pngDataUrl(image), overlay, reference, warnings,
+  };
+}
+
+/** Checks the JSON body of POST /api/draw. */
+export function parseDrawRequest(body: unknown): DrawRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RequestError('draw: the body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  if (typeof b.run !== 'string' || b.run === '') throw new RequestError('draw: "run" (a run folder name) is required');
+  if (typeof b.caption !== 'string' || b.caption.trim() === '') throw new RequestError('draw: "caption" must be a non-empty string');
+  if (b.caption.length > MAX_TEXT) throw new RequestError(`draw: "caption" is ${b.caption.length} characters; at most ${MAX_TEXT}`);
+  return { run: b.run, caption: b.caption.trim() };
+}
+
+/** Draws a caption with the text → image run in `dir`; a caption the model cannot read is a 400 with the model's reason. */
+export async function drawWithLabRun(dir: string, req: DrawRequest): Promise<DrawResponse> {
+  const info = describeRun(dir, req.run);
+  if (!info || info.kind !== 'text2image') throw new RequestError(`draw: '${req.run}' is not a text-to-image run`, 404);
+  if (!info.ready) throw new RequestError(`draw: run '${req.run}' has not saved a model yet`, 409);
+  const { run } = await openImageRun<LoadedDraw>(dir, async () => ({ run: await loadText2ImageRun(dir) }));
+  let parsed;
+  try {
+    parsed = prepareCaption(req.caption, run.config.vocab, 'draw');
+  } catch (e) {
+    throw new RequestError((e as Error).message);
+  }
+  const image = drawCaptions(run.model, [parsed.words], run.config.vocab);
+  return { run: req.run, caption: req.caption, cells: formatCells(parsed.cells), image: pngDataUrl(image.subarray(0, SCENE_PIXELS)) };
 }
 
 // ---------------------------------------------------------------------------------------------

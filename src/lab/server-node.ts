@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { VERSION } from '../version.js';
 import { Jobs, type LabEvent } from './jobs-node.js';
 import {
-  describeRun, insideData, listRuns, parseTranslateRequest, RECIPES, RequestError, translateWithRun, type RunInfo,
+  captionWithRun, describeRun, drawWithLabRun, insideData, listRuns, parseCaptionRequest, parseDrawRequest, parseTranslateRequest, RECIPES,
+  RequestError, sceneList, translateWithRun, type RunInfo,
 } from './models-node.js';
 
 export interface LabOptions {
@@ -23,6 +24,8 @@ export interface LabOptions {
   webDir?: string;
   /** Largest request body in bytes (default 64 KiB). */
   maxBody?: number;
+  /** Largest body of POST /api/caption, which may carry an uploaded PNG as base64 (default 2 MiB). */
+  maxUpload?: number;
 }
 
 export interface Lab {
@@ -108,6 +111,7 @@ export async function startLab(o: LabOptions = {}): Promise<Lab> {
   const runsDir = resolve(o.runsDir ?? 'runs');
   const webDir = resolve(o.webDir ?? defaultWebDir());
   const maxBody = o.maxBody ?? 64 * 1024;
+  const maxUpload = o.maxUpload ?? 2 * 1024 * 1024;
   const host = o.host ?? '127.0.0.1';
   const jobs = new Jobs(runsDir);
   const streams = new Set<ServerResponse>();
@@ -155,6 +159,18 @@ export async function startLab(o: LabOptions = {}): Promise<Lab> {
         const { dir } = runInfo(body.run);
         return sendJson(res, 200, await translateWithRun(dir, body));
       }
+      case 'GET scenes':
+        return sendJson(res, 200, { split: 'test', scenes: sceneList() });
+      case 'POST caption': {
+        const body = parseCaptionRequest(await readBody(req, maxUpload));
+        const { dir } = runInfo(body.run);
+        return sendJson(res, 200, await captionWithRun(dir, body));
+      }
+      case 'POST draw': {
+        const body = parseDrawRequest(await readBody(req, maxBody));
+        const { dir } = runInfo(body.run);
+        return sendJson(res, 200, await drawWithLabRun(dir, body));
+      }
       case 'POST train': {
         const body = await readBody(req, maxBody);
         if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RequestError('train: the body must be a JSON object');
@@ -167,6 +183,7 @@ export async function startLab(o: LabOptions = {}): Promise<Lab> {
         return sendJson(res, 200, jobs.stop(parts[1]));
       case 'GET jobs/:/events': {
         const id = parts[1];
+        if (!jobs.has(id)) throw new RequestError(`no job '${id}'`, 404);
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
         res.write(': attentive lab\n\n');
         streams.add(res);
@@ -187,7 +204,7 @@ export async function startLab(o: LabOptions = {}): Promise<Lab> {
         return;
       }
       default: {
-        const known = ['GET runs', 'GET recipes', 'GET runs/:', 'GET runs/:/inside', 'GET runs/:/files/:', 'POST translate', 'POST train', 'GET jobs/current', 'POST jobs/:/stop', 'GET jobs/:/events'];
+        const known = ['GET runs', 'GET recipes', 'GET runs/:', 'GET runs/:/inside', 'GET runs/:/files/:', 'POST translate', 'GET scenes', 'POST caption', 'POST draw', 'POST train', 'GET jobs/current', 'POST jobs/:/stop', 'GET jobs/:/events'];
         const methods = known.filter((k) => k.endsWith(` ${path}`)).map((k) => k.split(' ')[0]);
         if (methods.length > 0) {
           res.setHeader('allow', methods.join(', '));

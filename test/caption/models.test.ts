@@ -57,6 +57,16 @@ test('encoder: 84x84 -> 3x3xD regions, each region seeing its own cell only (awa
       else assert.equal(diff, 0, `cell ${cell} changed region ${other}`);
     }
   }
+  for (const [mode, count] of [['none', 0], ['last', 1], ['all', 3]] as const) {
+    const e = new CaptionEncoder([4, 6, 8], mode);
+    assert.equal(e.norms?.length ?? 0, count, mode);
+    assert.deepEqual(noGrad(() => e.forward(x)).shape, [2, 9, 8]);
+  }
+  manualSeed(1);
+  const last = new CaptionEncoder([4, 6, 8], 'last');
+  const rl = noGrad(() => last.featureMap(x)).values();
+  // BatchNorm on the last block in training mode: every channel's pre-pooling map has mean 0, so after ReLU and pooling the regions have unit-scale values
+  assert.ok(Math.max(...rl) > 0.5, `largest region value ${Math.max(...rl)}`);
   assert.throws(() => enc.forward(rand([1, 1, 28, 28])), /CaptionEncoder: images must be \[B, 1, 84, 84\], got \[1,1,28,28\]/);
 });
 

@@ -236,6 +236,36 @@ describe('lab API', () => {
     assert.deepEqual(replay.filter((e) => e.type === 'epoch'), epochs);
   });
 
+  test('pretraining and experiment recipes run into ordinary run folders that Look inside reads', async () => {
+    const pre = await postJson(`${base}api/train`, { recipe: 'pretrain', params: { hidden: 8, epochs: 1, trainSize: 100 } });
+    assert.equal(pre.status, 202, JSON.stringify(pre.body));
+    const preEnd = (await eventsUntilEnd(base, pre.body.id)).at(-1) as any;
+    assert.equal(preEnd.status.state, 'done', JSON.stringify(preEnd));
+    const inside = await getJson(`${base}api/runs/${pre.body.run}/inside`);
+    assert.equal(inside.body.kind, 'pretrain');
+    assert.deepEqual(inside.body.images.map((i: any) => i.file), ['filters.png', 'samples.png']);
+    const png = await fetch(`${base}api/runs/${pre.body.run}/files/filters.png`);
+    assert.equal(png.headers.get('content-type'), 'image/png');
+    assert.deepEqual([...new Uint8Array(await png.arrayBuffer()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+
+    const exp = await postJson(`${base}api/train`, { recipe: 'experiment-vanishing', params: { size: 'quick' } });
+    assert.equal(exp.status, 202);
+    const events = await eventsUntilEnd(base, exp.body.id);
+    assert.equal((events.at(-1) as any).status.state, 'done');
+    assert.ok(events.some((e) => e.type === 'log' && /sigmoid\+sgd/.test(e.line)));
+    const v = (await getJson(`${base}api/runs/${exp.body.run}/inside`)).body;
+    assert.equal(v.kind, 'vanishing');
+    assert.deepEqual(v.configs.map((c: any) => c.name), ['sigmoid+sgd', 'tanh+sgd', 'relu+he+sgd', 'sigmoid+pretrain+sgd', 'sigmoid+adam']);
+    for (const c of v.configs) {
+      assert.equal(c.gradNorm.length, c.layers.length);
+      for (const row of c.gradNorm) assert.equal(row.length, c.steps.length);
+    }
+    // with sigmoid and SGD the first layer's gradient is far below the last one's
+    const sig = v.configs[0];
+    const mean = (r: number[]) => r.reduce((a, b) => a + b, 0) / r.length;
+    assert.ok(mean(sig.gradNorm[0]) < mean(sig.gradNorm.at(-1)) / 100);
+  });
+
   test('one training job at a time: a second request gets 409 with the reason; stop ends the first', async () => {
     const first = await postJson(`${base}api/train`, { recipe: 'translate-embedded', params: { pairs: 4000, hidden: 64, epochs: 50, maxMinutes: 5 } });
     assert.equal(first.status, 202);
@@ -248,6 +278,9 @@ describe('lab API', () => {
     const after = await postJson(`${base}api/train`, { recipe: 'nope' });
     assert.equal(after.status, 400, 'no longer busy');
     assert.equal((await postJson(`${base}api/jobs/job-999/stop`, {})).status, 404);
+    const events = await getJson(`${base}api/jobs/job-999/events`);
+    assert.equal(events.status, 404);
+    assert.match(events.body.error, /no job 'job-999'/);
   });
 
   test('a crash in a training job is reported and the server keeps serving', async () => {
@@ -309,6 +342,12 @@ test('attentive lab prints its address and a hint when there are no runs', { ski
     const { status, body } = await getJson(`${url}api/runs`);
     assert.equal(status, 200);
     assert.deepEqual(body.runs, []);
+    // the compiled training process (dist/lab/worker-node.js) runs a job too
+    const job = await postJson(`${url}api/train`, { recipe: 'translate-embedded', params: { pairs: 200, hidden: 8, epochs: 1, batchSize: 32 } });
+    assert.equal(job.status, 202);
+    const done = await waitForState(url!, ['done', 'failed', 'stopped']);
+    assert.equal(done.state, 'done', JSON.stringify(done));
+    assert.equal((await getJson(`${url}api/runs`)).body.runs[0].name, job.body.run);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

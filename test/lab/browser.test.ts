@@ -15,7 +15,9 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { runExperiment } from '../../src/cli/experiment.js';
 import { runPretrainCommand } from '../../src/cli/pretrain.js';
 import type { Lab } from '../../src/lab/server-node.js';
-import { ARTIFACTS, browserSkip, CHROMIUM, lab, postJson, tempRuns, tinyRun } from './helpers.js';
+import { generateScenes } from '../../src/data/digit-scenes-node.js';
+import { writeScenePng } from '../../src/data/scene-png-node.js';
+import { ARTIFACTS, browserSkip, CHROMIUM, lab, postJson, tempRuns, tinyCaptionRun, tinyDrawRun, tinyRun } from './helpers.js';
 
 const skip = browserSkip();
 
@@ -59,6 +61,9 @@ describe('lab page in chromium', { skip }, () => {
   before(async () => {
     const runsDir = tempRuns('browser');
     await tinyRun(runsDir, 'translate-att');
+    await tinyRun(runsDir, 'translate-tf', 'transformer');
+    await tinyCaptionRun(runsDir, 'caption-t');
+    await tinyDrawRun(runsDir, 'draw-t');
     runExperiment('vanishing', { quick: true, seed: 0, out: join(runsDir, 'vanishing-quick') });
     overfittingRun(runsDir);
     await runPretrainCommand({
@@ -113,6 +118,10 @@ describe('lab page in chromium', { skip }, () => {
     assert.equal(await page.locator('#tr-tree g.nodes > g.node').count(), kept);
     const box = await page.locator('#tr-tree svg').boundingBox();
     assert.ok(box && box.height < 400, `compact tree height ${box?.height}`);
+    // the same from the keyboard: focusing an output word shades the source by its row
+    await page.focus('#tr-heatmap tbody tr:nth-child(2) th');
+    const focused = await page.$$eval('#tr-source span', (els) => els.map((e) => Number((e as HTMLElement).dataset.weight)));
+    focused.forEach((w, j) => assert.ok(Math.abs(w - m.weights[1][j]) < 1e-3, `focus, source ${j}`));
     await shot('translate-1280');
     await page.check('#tr-pruned');
     assert.equal(await page.locator('#tr-tree g.nodes > g.node').count(), api.beamTree.length);
@@ -238,10 +247,123 @@ describe('lab page in chromium', { skip }, () => {
     await shot('inside-pretrain-1280');
   });
 
-  test('caption / draw: a friendly state while there are no captioning runs', async () => {
+  test('translate: a Transformer run: the selector switches between the cross-attention of each head, their means and the encoder self-attention', async () => {
+    await page.click('#tab-translate');
+    const text = '我有三个苹果。';
+    await page.selectOption('#tr-run', 'translate-tf');
+    await page.fill('#tr-text', text);
+    await page.selectOption('#tr-method', 'greedy');
+    await page.click('#tr-go');
+    await page.waitForSelector('#tr-map-row:not([hidden])');
+    const api = (await postJson(`${base}api/translate`, { run: 'translate-tf', text, method: 'greedy' })).body;
+    const maps = api.translations[0].attention;
+    assert.deepEqual(await page.$$eval('#tr-map option', (els) => els.map((e) => e.textContent)), maps.map((m: any) => m.name));
+    const cells = () => page.$$eval('#tr-heatmap tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => Number(/: ([\d.]+)$/.exec(td.getAttribute('title') ?? '')![1]))));
+    const rowLabels = () => page.$$eval('#tr-heatmap tbody th', (els) => els.map((e) => e.textContent));
+    for (const i of [0, 2, 3, 5]) {
+      await page.selectOption('#tr-map', String(i));
+      const m = maps[i];
+      assert.match(await page.textContent('#tr-heatmap .hint') ?? '', new RegExp(`^${m.name}: rows are ${m.rowsAre === 'source' ? 'source tokens' : 'output words'}`));
+      assert.deepEqual(await rowLabels(), m.rows, m.name);
+      const shown = await cells();
+      shown.forEach((row, r) => row.forEach((v, c) => assert.ok(Math.abs(v - m.weights[r][c]) < 1e-3, `${m.name} [${r}][${c}]`)));
+    }
+    // the two heads differ, so switching really changes the picture
+    await page.selectOption('#tr-map', '2');
+    const head1 = await cells();
+    await page.selectOption('#tr-map', '3');
+    assert.notDeepEqual(await cells(), head1);
+    await page.selectOption('#tr-map', '5');
+    await shot('translate-transformer-1280');
+    await page.selectOption('#tr-run', 'translate-att');
+    await page.selectOption('#tr-method', 'beam');
+  });
+
+  test('caption: pick a test scene, caption it, see each word\'s attention on the 3x3 grid; upload a PNG; a bad upload is an error', async () => {
     await page.click('#tab-caption');
-    assert.match(await page.textContent('#caption-empty') ?? '', /No captioning runs yet/);
+    assert.equal(await page.isHidden('#caption-empty'), true);
+    await page.waitForFunction(() => document.querySelectorAll('#cap-scenes button').length === 12);
+    await page.click('#cap-scenes button:nth-child(4)');
+    assert.equal(await page.getAttribute('#cap-scenes button:nth-child(4)', 'aria-pressed'), 'true');
+    await page.selectOption('#cap-search', 'beam');
+    await page.fill('#cap-beam', '3');
+    await page.click('#cap-go');
+    await page.waitForSelector('#cap-out:not([hidden])');
+    const api = (await postJson(`${base}api/caption`, { run: 'caption-t', scene: 3, search: 'beam', beamSize: 3 })).body;
+    assert.equal(await page.textContent('#cap-text'), api.caption || '(empty caption)');
+    assert.match(await page.textContent('#cap-meta') ?? '', new RegExp(`test scene 4, whose true caption is “${api.reference}”`));
+    assert.deepEqual(await page.$$eval('#cap-words button', (els) => els.map((e) => e.textContent)), api.words);
+    const grid = () => page.$$eval('#cap-grid div', (els) => els.map((e) => Number((e as HTMLElement).dataset.weight)));
+    (await grid()).forEach((w, i) => assert.ok(Math.abs(w - api.attention[0][i]) < 1e-3, `word 0 region ${i}`));
+    await page.hover('#cap-words button:nth-child(2)');
+    (await grid()).forEach((w, i) => assert.ok(Math.abs(w - api.attention[1][i]) < 1e-3, `word 1 region ${i}`));
+    await page.focus('#cap-words button:nth-child(3)');
+    assert.equal(await page.getAttribute('#cap-words button:nth-child(3)', 'aria-pressed'), 'true');
+    (await grid()).forEach((w, i) => assert.ok(Math.abs(w - api.attention[2][i]) < 1e-3, `word 2 region ${i}`));
+    assert.match(await page.getAttribute('#cap-scene', 'aria-label') ?? '', new RegExp(`the word “${api.words[2]}” attends most to the (top|middle|bottom) (left|center|right) region`));
+    await page.click('#cap-panels-box summary');
+    await page.waitForFunction(() => (document.getElementById('cap-panels') as HTMLImageElement).naturalWidth > 252);
     await shot('caption-1280');
+    // an uploaded PNG (here scene 8 written to a file) gives the caption of that scene
+    const dir = mkdtempSync(join(tmpdir(), 'lab-upload-'));
+    const png = join(dir, 'my-scene.png');
+    writeScenePng(png, generateScenes({ split: 'test', n: 12, seed: 0 })[7].image);
+    await page.setInputFiles('#cap-file', png);
+    await page.selectOption('#cap-search', 'greedy');
+    const sent = page.waitForRequest((r) => r.url().endsWith('/api/caption'));
+    await page.click('#cap-go');
+    assert.match((await sent).postDataJSON().png, /^data:image\/png;base64,/);
+    await page.waitForFunction(() => /your PNG my-scene\.png/.test(document.getElementById('cap-meta')?.textContent ?? ''));
+    const byScene = (await postJson(`${base}api/caption`, { run: 'caption-t', scene: 7, search: 'greedy' })).body;
+    assert.equal(await page.textContent('#cap-text'), byScene.caption || '(empty caption)');
+    assert.equal(await page.$$eval('#cap-scenes button[aria-pressed="true"]', (els) => els.length), 0);
+    const notPng = join(dir, 'notes.png');
+    writeFileSync(notPng, 'just text');
+    await page.setInputFiles('#cap-file', notPng);
+    await page.click('#cap-go');
+    await page.waitForSelector('#cap-error:not([hidden])');
+    assert.match(await page.textContent('#cap-error') ?? '', /not a PNG file/);
+    assert.equal(await page.isHidden('#cap-out'), true, 'no caption of an earlier image beside the error');
+    await page.click('#cap-scenes button:nth-child(1)');
+  });
+
+  test('draw: type a caption and see the drawn scene; an unknown word shows the model\'s error', async () => {
+    await page.click('#tab-caption');
+    await page.selectOption('#draw-run', 'draw-t');
+    await page.fill('#draw-text', 'a three in the bottom right');
+    await page.click('#draw-go');
+    await page.waitForSelector('#draw-out:not([hidden])');
+    await page.waitForFunction(() => (document.getElementById('draw-image') as HTMLImageElement).naturalWidth === 84);
+    assert.match(await page.textContent('#draw-cells') ?? '', /read as cells --------3/);
+    await page.fill('#draw-text', 'a unicorn in the top left');
+    await page.click('#draw-go');
+    await page.waitForSelector('#draw-error:not([hidden])');
+    assert.match(await page.textContent('#draw-error') ?? '', /unknown word "unicorn"/);
+    assert.equal(await page.isHidden('#draw-out'), true);
+    await page.fill('#draw-text', 'a three in the bottom right');
+    await page.click('#draw-go');
+    await page.waitForSelector('#draw-out:not([hidden])');
+    await shot('caption-draw-1280');
+  });
+
+  test('sampling: temperature, top-k and top-p reach the server and the samples come back ranked', async () => {
+    await page.click('#tab-translate');
+    await page.selectOption('#tr-method', 'sample');
+    assert.equal(await page.isVisible('#tr-topp'), true);
+    await page.fill('#tr-nbest', '3');
+    await page.fill('#tr-temp', '0.7');
+    await page.fill('#tr-topk', '5');
+    await page.fill('#tr-topp', '0.9');
+    await page.fill('#tr-seed', '4');
+    const sent = page.waitForRequest((r) => r.url().endsWith('/api/translate'));
+    await page.click('#tr-go');
+    const body = (await sent).postDataJSON();
+    assert.deepEqual({ method: body.method, nBest: body.nBest, temperature: body.temperature, topK: body.topK, topP: body.topP, seed: body.seed },
+      { method: 'sample', nBest: 3, temperature: 0.7, topK: 5, topP: 0.9, seed: 4 });
+    await page.waitForFunction(() => document.querySelectorAll('#tr-results li').length === 3);
+    const lps = await page.$$eval('#tr-results .lp', (els) => els.map((e) => Number(/log p (-?[\d.]+)/.exec(e.textContent ?? '')![1])));
+    assert.deepEqual(lps, [...lps].sort((a, b) => b - a));
+    await page.selectOption('#tr-method', 'beam');
   });
 
   test('in the browser: the page loads the run and translates on its own, as the server does', async () => {
@@ -259,6 +381,14 @@ describe('lab page in chromium', { skip }, () => {
     const server = (await postJson(`${base}api/translate`, { run: 'translate-att', text, method: 'greedy' })).body.translations[0].text;
     assert.equal(await page.textContent('#br-text-out'), server || '(empty)');
     await shot('browser-1280');
+    // the Transformer runs in the page too (the bundle holds every registered kind)
+    await page.selectOption('#br-run', 'translate-tf');
+    await page.click('#br-load');
+    await page.waitForFunction(() => /^Loaded translate-tf/.test(document.getElementById('br-status')?.textContent ?? ''), null, { timeout: 30_000 });
+    await page.click('#br-go');
+    assert.match(await page.textContent('#br-status') ?? '', /parameters .* on the js backend in this page/);
+    const tf = (await postJson(`${base}api/translate`, { run: 'translate-tf', text, method: 'greedy' })).body.translations[0].text;
+    assert.equal(await page.textContent('#br-text-out'), tf || '(empty)');
   });
 
   test('phone width: every view fits 390 pixels without sideways scrolling', async () => {
@@ -278,6 +408,11 @@ describe('lab page in chromium', { skip }, () => {
     await p.waitForSelector('body[data-ready="true"]');
     assert.match(await p.textContent('#runs-hint') ?? '', /No runs yet in .*Train.*npx attentive train translate/s);
     assert.equal(await p.isDisabled('#tr-go'), true);
+    await p.click('#tab-caption');
+    assert.match(await p.textContent('#caption-empty') ?? '', /No captioning runs yet, and no text-to-image runs/);
+    assert.equal(await p.isHidden('#cap-box'), true);
+    assert.equal(await p.isHidden('#draw-box'), true);
+    await p.click('#tab-translate');
     await p.screenshot({ path: join(ARTIFACTS, 'empty-1280.png'), fullPage: true });
     await p.click('#hint-train');
     assert.equal(await p.getAttribute('#tab-train', 'aria-selected'), 'true');

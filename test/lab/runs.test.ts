@@ -38,4 +38,8 @@ test('recipe settings: defaults filled in, ranges and choices checked', () => {
   assert.throws(() => parseRecipeParams(recipe, { lr: -1 }), /lr must be a number from 0.000001 to 1, got -1|lr must be a number from 1e-6 to 1, got -1/);
   assert.throws(() => parseRecipeParams(recipe, [1]), /"params" must be a JSON object/);
   for (const r of RECIPES) assert.doesNotThrow(() => parseRecipeParams(r, {}), r.id);
+  const caption = RECIPES.find((r) => r.id === 'caption-quick')!;
+  assert.deepEqual(parseRecipeParams(caption, { model: 'show-tell' }), { model: 'show-tell', hidden: 64, epochs: 3, maxMinutes: 5, seed: 0 });
+  assert.throws(() => parseRecipeParams(caption, { model: 'transformer' }), /model must be one of attention, show-tell/);
+  assert.deepEqual(parseRecipeParams(RECIPES.find((r) => r.id === 'text2image-quick')!, {}), { maxMinutes: 4, seed: 1 });
 });

@@ -46,7 +46,7 @@ function quickRun(): Promise<void> {
 test('train text2image writes a complete run folder; reloaded, it reproduces its test scores', async () => {
   await quickRun();
   const files = readdirSync(runDir).sort();
-  assert.deepEqual(files, ['config.json', 'judge.safetensors', 'metrics.jsonl', 'model.safetensors', 'samples.png', 'samples.svg', 'summary.json']);
+  assert.deepEqual(files, ['config.json', 'judge.safetensors', 'last', 'metrics.jsonl', 'model.safetensors', 'samples.png', 'samples.svg', 'summary.json']);
   assert.deepEqual(readdirSync(base), ['run'], 'no temporary folder left beside the run');
   const summary = JSON.parse(readFileSync(join(runDir, T2I_RUN_FILES.summary), 'utf8'));
   assert.equal(summary.steps, 3);

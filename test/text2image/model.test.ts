@@ -4,7 +4,7 @@ import '../../src/autograd/index.js';
 import { gradcheck } from '../../src/autograd/index.js';
 import { composeScene, makeScenes, captionWords, SCENE_PIXELS, type DigitPool } from '../../src/data/digit-scenes.js';
 import { defaultCaptionVocab, encodeCaptions } from '../../src/models/text2image/captions.js';
-import { pixelLoss, resolveTextToImageConfig, TextToImage } from '../../src/models/text2image/model.js';
+import { cellLoss, pixelLoss, resolveTextToImageConfig, TextToImage } from '../../src/models/text2image/model.js';
 import { Adam } from '../../src/optim/adam.js';
 import { rand, randn } from '../../src/tensor/creation.js';
 import { Generator } from '../../src/tensor/rng.js';
@@ -23,16 +23,21 @@ test('TextToImage: shapes from captions to sentence vectors and 84x84 pixel logi
   assert.ok(pics.every((v) => v >= 0 && v <= 1));
   const uni = new TextToImage({ ...small, bidirectional: false }, new Generator(1));
   assert.deepEqual(uni.encode(tokens, lengths).shape, [2, 12]);
+  const att = new TextToImage({ ...small, pool: 'attention', attentionHops: 3 }, new Generator(1));
+  assert.deepEqual(att.encode(tokens, lengths).shape, [2, 3 * 24]); // 3 hops of both directions
+  assert.deepEqual(att.forward(tokens, lengths).shape, [2, 1, 84, 84]);
 });
 
-test('TextToImage: padding does not change a caption\'s picture (lengths are honoured)', () => {
-  const m = new TextToImage(small, new Generator(2));
-  const short = ['a', 'one', 'in', 'the', 'center'];
-  const alone = encodeCaptions([short], vocab);
-  const padded = encodeCaptions([short, [...short, 'and', 'a', 'two', 'in', 'the', 'top', 'left']], vocab);
-  const a = m.draw(alone.tokens, alone.lengths);
-  const b = m.draw(padded.tokens, padded.lengths).subarray(0, SCENE_PIXELS);
-  for (let i = 0; i < SCENE_PIXELS; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-5, `pixel ${i}: ${a[i]} vs ${b[i]}`);
+test('TextToImage: padding does not change a caption\'s picture (lengths are honoured), with either sentence vector', () => {
+  for (const pool of ['sum', 'last', 'attention'] as const) {
+    const m = new TextToImage({ ...small, pool }, new Generator(2));
+    const short = ['a', 'one', 'in', 'the', 'center'];
+    const alone = encodeCaptions([short], vocab);
+    const padded = encodeCaptions([short, [...short, 'and', 'a', 'two', 'in', 'the', 'top', 'left']], vocab);
+    const a = m.draw(alone.tokens, alone.lengths);
+    const b = m.draw(padded.tokens, padded.lengths).subarray(0, SCENE_PIXELS);
+    for (let i = 0; i < SCENE_PIXELS; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-5, `${pool}: pixel ${i}: ${a[i]} vs ${b[i]}`);
+  }
 });
 
 test('TextToImage: config errors name the field and value; bad token input is refused', () => {
@@ -55,6 +60,35 @@ test('pixelLoss: per-pixel BCE on logits, its gradient by finite differences', (
   }
   assert.ok(Math.abs(pixelLoss(logits, target).item() - want / x.length) < 1e-5);
   gradcheck((l) => pixelLoss(l, target), [logits]);
+});
+
+test('cellLogits: cell latents read row-major from the top left, 11 classes per cell', () => {
+  const m = new TextToImage(small, new Generator(9));
+  const grid = randn([2, 8, 3, 3], { generator: new Generator(10) });
+  const logits = m.cellLogits(grid);
+  assert.deepEqual(logits.shape, [18, 11]);
+  // row 4 of picture 1 (its center cell) is the head applied to grid[1, :, 1, 1]
+  const g = grid.values();
+  const one = m.cellHead.forward(new Tensor(Float32Array.from({ length: 8 }, (_, ch) => g[1 * 72 + ch * 9 + 4]), [1, 8])).values();
+  const row = logits.values().subarray((9 + 4) * 11, (9 + 5) * 11);
+  for (let k = 0; k < 11; k++) assert.ok(Math.abs(row[k] - one[k]) < 1e-5);
+});
+
+test('cellLoss: cross-entropy against the named digits, empty cells as class 10; gradient by finite differences', () => {
+  const m = new TextToImage({ ...small, channels: [3, 4, 4] }, new Generator(11));
+  const cells = [[7, null, null, null, 2, null, null, null, null], [null, null, null, null, null, null, null, null, 1]];
+  const grid = randn([2, 3, 3, 3], { generator: new Generator(12) });
+  // known value: mean over the 18 cells of -log softmax(logits)[target]
+  const lv = m.cellLogits(grid).values();
+  const targets = cells.flat().map((d) => d ?? 10);
+  let want = 0;
+  targets.forEach((t, r) => {
+    const row = Array.from(lv.subarray(r * 11, (r + 1) * 11));
+    const mx = Math.max(...row);
+    want += Math.log(row.reduce((a, v) => a + Math.exp(v - mx), 0)) + mx - row[t];
+  });
+  assert.ok(Math.abs(cellLoss(m, grid, cells).item() - want / 18) < 1e-5);
+  gradcheck((x) => cellLoss(m, x, cells), [grid]);
 });
 
 test('training on a few scenes lowers the pixel loss', () => {

@@ -12,8 +12,12 @@ export interface CaptionConfig {
   vocabSize: number;
   /** Output channels of the three conv blocks; the last is the region size D (default [32, 64, 128]). */
   channels: number[];
-  /** BatchNorm2d after each convolution (default false, as the W6 benchmark). */
-  batchNorm: boolean;
+  /**
+   * BatchNorm2d after the convolutions: 'none' (default, as the W6 benchmark), 'last' (only the
+   * last block, which gives the regions unit scale whatever the earlier layers do, at little cost)
+   * or 'all'. true and false stand for 'all' and 'none'.
+   */
+  batchNorm: 'none' | 'last' | 'all';
   /** Word embedding size (default 64). */
   embSize: number;
   /** Decoder LSTM hidden size (default 256). */
@@ -29,12 +33,12 @@ export interface CaptionConfig {
 }
 
 /** Fills in defaults and validates; errors name the field and its value. */
-export function resolveCaptionConfig(c: Partial<CaptionConfig> & Pick<CaptionConfig, 'vocabSize'>): CaptionConfig {
+export function resolveCaptionConfig(c: Partial<Omit<CaptionConfig, 'batchNorm'>> & Pick<CaptionConfig, 'vocabSize'> & { batchNorm?: CaptionConfig['batchNorm'] | boolean }): CaptionConfig {
   const out: CaptionConfig = {
     model: c.model ?? 'attention',
     vocabSize: c.vocabSize,
     channels: c.channels ? [...c.channels] : [32, 64, 128],
-    batchNorm: c.batchNorm ?? false,
+    batchNorm: c.batchNorm === true ? 'all' : c.batchNorm === false || c.batchNorm === undefined ? 'none' : c.batchNorm,
     embSize: c.embSize ?? 64,
     hiddenSize: c.hiddenSize ?? 256,
     attentionSize: c.attentionSize ?? 256,
@@ -49,6 +53,7 @@ export function resolveCaptionConfig(c: Partial<CaptionConfig> & Pick<CaptionCon
   if (out.channels.length !== 3 || !out.channels.every((n) => Number.isInteger(n) && n > 0)) {
     throw new Error(`CaptionConfig.channels must be three positive integers, got [${out.channels.join(', ')}]`);
   }
+  if (!['none', 'last', 'all'].includes(out.batchNorm)) throw new Error(`CaptionConfig.batchNorm must be none, last or all, got ${String(out.batchNorm)}`);
   if (!(out.dropout >= 0 && out.dropout < 1)) throw new Error(`CaptionConfig.dropout must be in [0, 1), got ${out.dropout}`);
   return out;
 }

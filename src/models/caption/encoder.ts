@@ -11,7 +11,7 @@ import { SCENE_SIDE } from '../../data/digit-scenes.js';
 export const ENCODER_POOLS = [2, 2, 7] as const;
 
 /**
- * CNN image encoder: three blocks of conv3x3 (padding 1) [+ BatchNorm] + ReLU + max pooling
+ * CNN image encoder: three blocks of conv3x3 (padding 1) [+ BatchNorm on all or the last] + ReLU + max pooling
  * (2, 2, 7). Its last feature map is 3x3xD: one D-vector per cell of the scene grid, the
  * "regions" the attention decoder looks at. Each region sees exactly its own cell (the 7x7
  * pooling windows tile the 21x21 map along cell borders), plus the 3x3 kernels' fringe.
@@ -20,12 +20,17 @@ export class CaptionEncoder extends Module {
   convs: ModuleList<Conv2d>;
   norms: ModuleList<BatchNorm2d> | null;
 
-  constructor(readonly channels: readonly number[], batchNorm: boolean) {
+  /** Index of the first block with BatchNorm (norms.at(i - firstNorm) belongs to block i). */
+  private readonly firstNorm: number;
+
+  constructor(readonly channels: readonly number[], batchNorm: 'none' | 'last' | 'all' | boolean) {
     super();
     this.convs = new ModuleList<Conv2d>();
     channels.forEach((c, i) => this.convs.append(new Conv2d(i === 0 ? 1 : channels[i - 1], c, 3, { padding: 1 })));
-    this.norms = batchNorm ? new ModuleList<BatchNorm2d>() : null;
-    if (this.norms) for (const c of channels) this.norms.append(new BatchNorm2d(c));
+    const mode = batchNorm === true ? 'all' : batchNorm === false ? 'none' : batchNorm;
+    this.firstNorm = mode === 'all' ? 0 : mode === 'last' ? channels.length - 1 : channels.length;
+    this.norms = mode === 'none' ? null : new ModuleList<BatchNorm2d>();
+    if (this.norms) for (const c of channels.slice(this.firstNorm)) this.norms.append(new BatchNorm2d(c));
   }
 
   /** Region size D. */
@@ -41,7 +46,7 @@ export class CaptionEncoder extends Module {
     let x = images;
     for (let i = 0; i < this.channels.length; i++) {
       x = this.convs.at(i).forward(x);
-      if (this.norms) x = this.norms.at(i).forward(x);
+      if (this.norms && i >= this.firstNorm) x = this.norms.at(i - this.firstNorm).forward(x);
       x = F.maxPool2d(F.relu(x), ENCODER_POOLS[i]);
     }
     return x;

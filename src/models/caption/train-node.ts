@@ -31,7 +31,7 @@ import { captionBatch, captionVocab, encodeCaption } from './vocab.js';
 /** Options of {@link trainCaption}. */
 export interface TrainCaptionOptions {
   model: CaptionModelKind;
-  /** Model sizes; training defaults: channels [16, 32, 64], no BatchNorm, emb 32, hidden 128, attention 64. */
+  /** Model sizes; training defaults: channels [16, 32, 64], BatchNorm on the last block, emb 32, hidden 128, attention 64. */
   modelConfig?: Partial<Omit<CaptionConfig, 'model' | 'vocabSize'>>;
   /** Run folder (default runs/caption-<model>-<time>). */
   out?: string;
@@ -104,7 +104,7 @@ const DEFAULTS: Omit<TrainSettings, 'epochs' | 'maxMinutes' | 'maxSteps'> = {
   seed: 0, mnistSeed: 0, order: 'reading', batchSize: 64, stepsPerEpoch: 100, lr: 2e-3, lambda: 0, clip: 5,
   validScenes: 300, testScenes: 1000, beamSize: 5, skipFinalEval: false,
 };
-const MODEL_DEFAULTS = { channels: [16, 32, 64], batchNorm: false, embSize: 32, hiddenSize: 128, attentionSize: 64 };
+const MODEL_DEFAULTS = { channels: [16, 32, 64], batchNorm: 'last' as const, embSize: 32, hiddenSize: 128, attentionSize: 64 };
 
 /** Reads a captioning run folder: the model with its best weights, in eval mode, and the vocabulary. */
 export async function loadCaptionRun(dir: string): Promise<{ model: CaptionModel; vocab: Vocab; config: CaptionRunConfig }> {

@@ -1,40 +1,43 @@
 /**
- * Training a text → image model into a run folder (Node only).
+ * Training a text → image model into a run folder (Node only), with the shared training loop
+ * (src/train/trainer-node.ts).
  *
  * Every step draws a fresh batch of training scenes (seeded) from the training digits, so the model
- * never sees the same caption–picture pair twice; validation and test scenes come from their own
+ * rarely sees the same caption–picture pair twice; validation and test scenes come from their own
  * digits. Before the generator, a judge ({@link DigitJudge}) is trained on the training digits; it
  * scores drawings of validation captions during training and of held-out test captions at the end.
  *
- * The run folder is built as a hidden sibling and renamed into place when complete, so a failed
- * or interrupted run leaves no half-written folder behind:
+ * Run folder (the loop's files, and this task's):
  *   config.json          model architecture, vocabulary and training options
  *   model.safetensors    generator weights (those with the lowest validation pixel loss)
+ *   last/                the latest state, for the loop's exact resume
  *   judge.safetensors    judge weights
  *   metrics.jsonl        one line per evaluation
  *   summary.json         the judge's scores on held-out test captions, and the judge's own accuracy
  *   samples.svg          test captions, their real scenes and the drawings
  *   samples.png          the same pictures without text (real, drawn, real, drawn, ...)
+ * Every file is written atomically; summary.json comes last, so a run folder without it is unfinished.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import '../../autograd/index.js';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as F from '../../autograd/index.js';
 import { getBackend } from '../../backend/registry.js';
 import { captionWords, makeScene, SCENE_PIXELS, type DigitScene } from '../../data/digit-scenes.js';
 import { generateScenes, loadSceneDigits } from '../../data/digit-scenes-node.js';
-import { siblingName, writeFileAtomic } from '../../io/files-node.js';
-import { weightsOf, loadWeightsInto } from '../../io/module-state.js';
-import type { NamedArrays } from '../../io/named-arrays.js';
+import { writeFileAtomic } from '../../io/files-node.js';
+import type { JsonValue } from '../../io/checkpoint-node.js';
+import { weightsOf } from '../../io/module-state.js';
 import { encodeSafetensors } from '../../io/safetensors.js';
 import { Adam } from '../../optim/adam.js';
-import { clipGradNorm } from '../../optim/clip.js';
+import { LrSchedule } from '../../optim/schedulers.js';
+import { train } from '../../train/trainer-node.js';
 import { Generator, manualSeed } from '../../tensor/rng.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { MNIST_PIXELS } from '../../data/mnist-node.js';
 import { defaultCaptionVocab, encodeCaptions } from './captions.js';
 import { evaluateOnScenes, type SceneEvaluation } from './evaluate.js';
 import { judgeImages, trainJudge, type DigitJudge } from './judge.js';
-import { pixelLoss, TextToImage, type TextToImageConfig } from './model.js';
+import { cellLoss, pixelLoss, TextToImage, type TextToImageConfig } from './model.js';
 import { T2I_RUN_FILES, type Text2ImageRunConfig } from './run-node.js';
 import { writeSamples } from './samples-node.js';
 
@@ -52,6 +55,10 @@ export interface Text2ImageTrainOptions {
   batchSize?: number;
   /** Adam learning rate (default 2e-3). */
   lr?: number;
+  /** 'constant' lr, or 'wsd': constant, then down to 0 over the last quarter of the time budget (default 'wsd'). */
+  lrSchedule?: 'constant' | 'wsd';
+  /** Weight of the auxiliary loss that reads each cell's digit from its latent ({@link cellLoss}); 0 = pixel loss only (default 0.1). */
+  cellLossWeight?: number;
   /** Global gradient-norm clip (default 5). */
   clip?: number;
   /** Steps between validation evaluations (default 100). */
@@ -71,19 +78,21 @@ export interface Text2ImageTrainOptions {
 }
 
 export const T2I_TRAIN_DEFAULTS = {
-  maxMinutes: 8, seed: 1, batchSize: 64, lr: 2e-3, clip: 5, evalEvery: 100, validScenes: 300, testScenes: 1000, judgeEpochs: 4,
+  maxMinutes: 8, seed: 1, batchSize: 64, lr: 2e-3, lrSchedule: 'wsd', cellLossWeight: 0.1, clip: 5, evalEvery: 100, validScenes: 300, testScenes: 1000, judgeEpochs: 4,
 } as const;
 
 /** What {@link trainText2Image} returns (summary.json holds the same). */
 export interface Text2ImageSummary {
   dir: string;
   steps: number;
+  stoppedBy: string;
   trainMinutes: number;
   totalMinutes: number;
   backend: string;
   judge: { testDigits: number; testAccuracy: number; realTestScenes: SceneEvaluation | { digitAccuracy: number; emptyAccuracy: number } };
   test: SceneEvaluation & { unseenCaptions: number };
-  bestValid: { step: number; validLoss: number; digitAccuracy: number; emptyAccuracy: number };
+  /** The validation evaluation of the kept weights. */
+  bestValid: Record<string, number>;
 }
 
 function stack(scenes: readonly DigitScene[]): Tensor {
@@ -109,6 +118,8 @@ function checkOptions(o: Text2ImageTrainOptions): void {
   positive('testScenes', o.testScenes, true);
   positive('judgeEpochs', o.judgeEpochs, true);
   positive('judgeDigits', o.judgeDigits, true);
+  if (o.cellLossWeight !== undefined && !(Number.isFinite(o.cellLossWeight) && o.cellLossWeight >= 0)) throw new Error(`train text2image: cellLossWeight must be a non-negative number, got ${o.cellLossWeight}`);
+  if (o.lrSchedule !== undefined && o.lrSchedule !== 'constant' && o.lrSchedule !== 'wsd') throw new Error(`train text2image: lrSchedule must be 'constant' or 'wsd', got ${JSON.stringify(o.lrSchedule)}`);
   if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0)) throw new Error(`train text2image: seed must be a non-negative integer, got ${o.seed}`);
 }
 
@@ -130,7 +141,7 @@ export async function trainText2Image(options: Text2ImageTrainOptions = {}): Pro
   const model = new TextToImage({ vocabSize: vocab.length, ...o.model }, g);
   const config: Text2ImageRunConfig = {
     type: 'attentive-text2image-run', version: 1, model: model.config, vocab,
-    train: { ...given, log: undefined, maxMinutes: o.maxMinutes, seed: o.seed, batchSize: o.batchSize, lr: o.lr, clip: o.clip } as Record<string, unknown>,
+    train: { ...given, log: undefined, maxMinutes: o.maxMinutes, seed: o.seed, batchSize: o.batchSize, lr: o.lr, clip: o.clip, lrSchedule: o.lrSchedule, cellLossWeight: o.cellLossWeight } as Record<string, unknown>,
   };
   for (const k of Object.keys(config.train)) if (config.train[k] === undefined) delete config.train[k];
 
@@ -154,81 +165,56 @@ export async function trainText2Image(options: Text2ImageTrainOptions = {}): Pro
   const realScores = judgeImages(judge, realScenes, test.map((s) => s.cells));
   log(`text2image: the judge on the real test scenes: digit cells ${(100 * realScores.digitAccuracy).toFixed(2)} %, empty cells ${(100 * realScores.emptyAccuracy).toFixed(2)} %`);
 
-  const metricsLines: string[] = [];
+  mkdirSync(dir, { recursive: true });
+  await writeFileAtomic(join(dir, T2I_RUN_FILES.judge), encodeSafetensors(weightsOf(judge), { format: 'pt' }));
+
+  // An "epoch" of the loop is evalEvery steps of fresh scenes; batch i of epoch e is drawn from its
+  // own seeded generator, so any batch can be redrawn (a resumed run sees the same scenes).
   const seenCaptions = new Set<string>();
-  const opt = new Adam(model.parameters(), { lr: o.lr });
-  const budgetMs = o.maxMinutes * 60_000;
-  const tTrain = performance.now();
-  let best = { step: 0, validLoss: Infinity, digitAccuracy: NaN, emptyAccuracy: NaN };
-  let bestWeights: NamedArrays = weightsOf(model);
-  let step = 0, lossSum = 0, lossCount = 0;
-  const evaluate = () => {
-    const { scores } = evaluateOnScenes(model, judge, valid, vocab);
-    const row = {
-      step, minutes: (performance.now() - tTrain) / 60_000, trainLoss: lossCount ? lossSum / lossCount : NaN,
-      validLoss: scores.pixelLoss, validDigitAccuracy: scores.digitAccuracy, validEmptyAccuracy: scores.emptyAccuracy, validSceneAccuracy: scores.sceneAccuracy,
-    };
-    metricsLines.push(JSON.stringify(row));
-    log(`  step ${step}  ${row.minutes.toFixed(1)} min  train BCE ${row.trainLoss.toFixed(4)}  valid BCE ${row.validLoss.toFixed(4)}  digit cells ${(100 * row.validDigitAccuracy).toFixed(1)} %  empty cells ${(100 * row.validEmptyAccuracy).toFixed(1)} %`);
-    lossSum = 0;
-    lossCount = 0;
-    if (scores.pixelLoss < best.validLoss) {
-      best = { step, validLoss: scores.pixelLoss, digitAccuracy: scores.digitAccuracy, emptyAccuracy: scores.emptyAccuracy };
-      bestWeights = weightsOf(model);
-    }
+  let summary: Omit<Text2ImageSummary, 'dir'> | null = null as Omit<Text2ImageSummary, 'dir'> | null;
+  const sceneBatch = (e: number, i: number) => {
+    const bg = new Generator(((o.seed * 1_000_003) ^ (e * 10_007 + i)) >>> 0);
+    return Array.from({ length: o.batchSize }, () => makeScene(trainDigits, bg));
   };
   log(`text2image: training for ${o.maxMinutes} min${options.maxSteps ? ` or ${options.maxSteps} steps` : ''}, batches of ${o.batchSize} fresh scenes`);
-  model.train();
-  while (performance.now() - tTrain < budgetMs && (options.maxSteps === undefined || step < options.maxSteps)) {
-    const scenes = Array.from({ length: o.batchSize }, () => makeScene(trainDigits, g));
-    for (const s of scenes) seenCaptions.add(s.caption);
-    const { tokens, lengths } = encodeCaptions(scenes.map((s) => captionWords(s.caption)), vocab);
-    const loss = pixelLoss(model.forward(tokens, lengths), stack(scenes));
-    opt.zeroGrad();
-    loss.backward();
-    const norm = clipGradNorm(model.parameters(), o.clip);
-    if (!Number.isFinite(norm)) throw new Error(`train text2image: gradient norm became ${norm} at step ${step + 1}`);
-    opt.step();
-    step++;
-    lossSum += loss.item();
-    lossCount++;
-    if (step % o.evalEvery === 0) evaluate();
-  }
-  if (step % o.evalEvery !== 0 || step === 0) evaluate();
-  const trainMinutes = (performance.now() - tTrain) / 60_000;
-  loadWeightsInto(model, bestWeights);
-  model.eval();
-
-  const { scores, images } = evaluateOnScenes(model, judge, test, vocab);
-  const unseen = test.filter((s) => !seenCaptions.has(s.caption)).length / test.length;
-  log(`text2image: held-out test captions (${test.length}): digit cells ${(100 * scores.digitAccuracy).toFixed(2)} %, empty cells ${(100 * scores.emptyAccuracy).toFixed(2)} %, whole scenes ${(100 * scores.sceneAccuracy).toFixed(2)} % (${(100 * unseen).toFixed(1)} % of the captions never seen in training)`);
-  const summary: Text2ImageSummary = {
-    dir, steps: step, trainMinutes, totalMinutes: 0, backend: getBackend().name,
-    judge: { testDigits: testDigits.count, testAccuracy: judgeAccuracy, realTestScenes: { digitAccuracy: realScores.digitAccuracy, emptyAccuracy: realScores.emptyAccuracy } },
-    test: { ...scores, unseenCaptions: unseen },
-    bestValid: best,
-  };
-
-  // write everything into a hidden sibling, then rename it into place
-  mkdirSync(dirname(dir), { recursive: true });
-  const temp = siblingName(dirname(dir), basename(dir), 'partial');
-  mkdirSync(temp);
-  try {
-    await writeFileAtomic(join(temp, T2I_RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
-    await writeFileAtomic(join(temp, T2I_RUN_FILES.weights), encodeSafetensors(weightsOf(model), { format: 'pt' }));
-    await writeFileAtomic(join(temp, T2I_RUN_FILES.judge), encodeSafetensors(weightsOf(judge), { format: 'pt' }));
-    await writeFileAtomic(join(temp, T2I_RUN_FILES.metrics), metricsLines.map((l) => `${l}\n`).join(''));
-    const shown = test.slice(0, 12);
-    writeSamples(temp, shown.map((s) => s.caption), realScenes.subarray(0, shown.length * SCENE_PIXELS), images.subarray(0, shown.length * SCENE_PIXELS));
-    summary.totalMinutes = (performance.now() - t0) / 60_000;
-    const { dir: _dir, ...onDisk } = summary;
-    await writeFileAtomic(join(temp, T2I_RUN_FILES.summary), `${JSON.stringify(onDisk, null, 2)}\n`);
-    if (existsSync(dir)) rmdirSync(dir); // empty (checked above)
-    renameSync(temp, dir);
-  } catch (e) {
-    rmSync(temp, { recursive: true, force: true });
-    throw new Error(`train text2image: cannot write ${dir}: ${(e as Error).message}`, { cause: e });
-  }
+  const result = await train<{ epoch: number; index: number }>({
+    model, optimizer: new Adam(model.parameters(), { lr: o.lr }), runDir: dir, config: config as unknown as JsonValue,
+    batches: { epoch: (e) => Array.from({ length: o.evalEvery }, (_, index) => ({ epoch: e, index })) },
+    loss: ({ epoch, index }) => {
+      const scenes = sceneBatch(epoch, index);
+      for (const s of scenes) seenCaptions.add(s.caption);
+      const { tokens, lengths } = encodeCaptions(scenes.map((s) => captionWords(s.caption)), vocab);
+      const grid = model.cells(tokens, lengths);
+      let loss = pixelLoss(model.paint(grid), stack(scenes));
+      if (o.cellLossWeight > 0) loss = F.add(loss, F.mul(cellLoss(model, grid, scenes.map((s) => s.cells)), o.cellLossWeight));
+      return { loss, items: scenes.length };
+    },
+    evaluate: () => {
+      const { scores } = evaluateOnScenes(model, judge, valid, vocab);
+      return {
+        score: -scores.pixelLoss, loss: scores.pixelLoss,
+        metrics: { validLoss: scores.pixelLoss, validDigitAccuracy: scores.digitAccuracy, validEmptyAccuracy: scores.emptyAccuracy, validSceneAccuracy: scores.sceneAccuracy },
+        text: `valid BCE ${scores.pixelLoss.toFixed(4)}, judged digit cells ${(100 * scores.digitAccuracy).toFixed(1)} %, empty cells ${(100 * scores.emptyAccuracy).toFixed(1)} %`,
+      };
+    },
+    schedule: new LrSchedule({ kind: o.lrSchedule, peak: o.lr, decayFraction: 0.25 }),
+    maxMinutes: o.maxMinutes, maxSteps: options.maxSteps, clip: o.clip, progress: false, name: 'train text2image', units: 'scenes', log,
+    summarize: async (r) => {
+      const { scores, images } = evaluateOnScenes(model, judge, test, vocab);
+      const unseen = test.filter((s) => !seenCaptions.has(s.caption)).length / test.length;
+      log(`text2image: held-out test captions (${test.length}): digit cells ${(100 * scores.digitAccuracy).toFixed(2)} %, empty cells ${(100 * scores.emptyAccuracy).toFixed(2)} %, whole scenes ${(100 * scores.sceneAccuracy).toFixed(2)} % (${(100 * unseen).toFixed(1)} % of the captions never seen in training)`);
+      const shown = test.slice(0, 12);
+      writeSamples(dir, shown.map((s) => s.caption), realScenes.subarray(0, shown.length * SCENE_PIXELS), images.subarray(0, shown.length * SCENE_PIXELS));
+      summary = {
+        steps: r.steps, stoppedBy: r.stoppedBy, trainMinutes: r.trainSeconds / 60, totalMinutes: (performance.now() - t0) / 60_000, backend: getBackend().name,
+        judge: { testDigits: testDigits.count, testAccuracy: judgeAccuracy, realTestScenes: { digitAccuracy: realScores.digitAccuracy, emptyAccuracy: realScores.emptyAccuracy } },
+        test: { ...scores, unseenCaptions: unseen },
+        bestValid: { epoch: r.bestEpoch, ...r.bestMetrics },
+      };
+      return summary as unknown as JsonValue;
+    },
+  });
+  if (!summary) throw new Error(`train text2image: ${result.runDir}: the run ended without a summary`);
   log(`text2image: wrote ${dir} (${summary.totalMinutes.toFixed(1)} min in all)`);
-  return summary;
+  return { dir, ...summary };
 }
