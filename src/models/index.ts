@@ -9,3 +9,4 @@ export * from './autoencoder.js';
 export * from './pretrain.js';
 export * from './mlp.js';
 export * from './train-classifier.js';
+export * as text2image from './text2image/index.js';
