@@ -36,7 +36,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { MNIST_PIXELS } from '../../data/mnist-node.js';
 import { defaultCaptionVocab, encodeCaptions } from './captions.js';
 import { evaluateOnScenes, type SceneEvaluation } from './evaluate.js';
-import { judgeImages, trainJudge, type DigitJudge } from './judge.js';
+import { judgeImages, trainJudge, type DigitJudge, type JudgeScores } from './judge.js';
 import { cellLoss, pixelLoss, TextToImage, type TextToImageConfig } from './model.js';
 import { T2I_RUN_FILES, type Text2ImageRunConfig } from './run-node.js';
 import { writeSamples } from './samples-node.js';
@@ -94,6 +94,8 @@ export interface Text2ImageSummary {
   backend: string;
   judge: { testDigits: number; testAccuracy: number; realTestScenes: SceneEvaluation | { digitAccuracy: number; emptyAccuracy: number } };
   test: SceneEvaluation & { unseenCaptions: number };
+  /** The judge's scores on the test captions that no training batch held (null if there were none). */
+  testUnseenCaptions: JudgeScores | null;
   /** The validation evaluation of the kept weights. */
   bestValid: Record<string, number>;
 }
@@ -208,14 +210,22 @@ export async function trainText2Image(options: Text2ImageTrainOptions = {}): Pro
     maxMinutes: modelMinutes, maxSteps: options.maxSteps, clip: o.clip, progress: false, name: 'train text2image', units: 'scenes', log,
     summarize: async (r) => {
       const { scores, images } = evaluateOnScenes(model, judge, test, vocab);
-      const unseen = test.filter((s) => !seenCaptions.has(s.caption)).length / test.length;
-      log(`text2image: held-out test captions (${test.length}): digit cells ${(100 * scores.digitAccuracy).toFixed(2)} %, empty cells ${(100 * scores.emptyAccuracy).toFixed(2)} %, whole scenes ${(100 * scores.sceneAccuracy).toFixed(2)} % (${(100 * unseen).toFixed(1)} % of the captions never seen in training)`);
+      const isNew = test.map((s) => !seenCaptions.has(s.caption));
+      const unseen = isNew.filter(Boolean).length / test.length;
+      // the same scores on the captions no training batch held (most 3- and 4-digit captions)
+      const newIdx = test.map((_, i) => i).filter((i) => isNew[i]);
+      const newImages = new Float32Array(newIdx.length * SCENE_PIXELS);
+      newIdx.forEach((i, k) => newImages.set(images.subarray(i * SCENE_PIXELS, (i + 1) * SCENE_PIXELS), k * SCENE_PIXELS));
+      const unseenScores = newIdx.length ? judgeImages(judge, newImages, newIdx.map((i) => test[i].cells)) : null;
+      log(`text2image: held-out test captions (${test.length}): digit cells ${(100 * scores.digitAccuracy).toFixed(2)} %, empty cells ${(100 * scores.emptyAccuracy).toFixed(2)} %, whole scenes ${(100 * scores.sceneAccuracy).toFixed(2)} % (${(100 * unseen).toFixed(1)} % of the captions never seen in training` +
+        (unseenScores ? `; on those: digit cells ${(100 * unseenScores.digitAccuracy).toFixed(2)} %, empty cells ${(100 * unseenScores.emptyAccuracy).toFixed(2)} %)` : ')'));
       const shown = test.slice(0, 12);
       writeSamples(dir, shown.map((s) => s.caption), realScenes.subarray(0, shown.length * SCENE_PIXELS), images.subarray(0, shown.length * SCENE_PIXELS));
       summary = {
         steps: r.steps, stoppedBy: r.stoppedBy, judgeMinutes, trainMinutes: r.trainSeconds / 60, totalMinutes: (performance.now() - t0) / 60_000, backend: getBackend().name,
         judge: { testDigits: testDigits.count, testAccuracy: judgeAccuracy, realTestScenes: { digitAccuracy: realScores.digitAccuracy, emptyAccuracy: realScores.emptyAccuracy } },
         test: { ...scores, unseenCaptions: unseen },
+        testUnseenCaptions: unseenScores,
         bestValid: { epoch: r.bestEpoch, ...r.bestMetrics },
       };
       return summary as unknown as JsonValue;
