@@ -23,3 +23,5 @@ export { loadMnist } from './data/mnist-node.js';
 export { generateScenes, loadSceneDigits, SCENE_SPLITS, type SceneSplit } from './data/digit-scenes-node.js';
 export { readScenePng, writeScenePng } from './data/scene-png-node.js';
 export { trainCaption, loadCaptionRun, type TrainCaptionOptions, type CaptionSummary } from './models/caption/train-node.js';
+export { trainText2Image, T2I_TRAIN_DEFAULTS, type Text2ImageTrainOptions, type Text2ImageSummary } from './models/text2image/train-node.js';
+export { loadText2ImageRun, drawWithRun, T2I_RUN_FILES, type Text2ImageRun, type Text2ImageRunConfig } from './models/text2image/run-node.js';

@@ -11,3 +11,4 @@ export * from './pretrain.js';
 export * from './mlp.js';
 export * from './train-classifier.js';
 export * as caption from './caption/index.js';
+export * as text2image from './text2image/index.js';

@@ -16,12 +16,13 @@ const small = { vocabSize: vocab.length, embSize: 8, hiddenSize: 12, channels: [
 test('TextToImage: shapes from captions to sentence vectors and 84x84 pixel logits', () => {
   const m = new TextToImage(small, new Generator(1));
   const { tokens, lengths } = encodeCaptions([['a', 'one', 'in', 'the', 'center'], ['a', 'two', 'in', 'the', 'top', 'left', 'and', 'a', 'three', 'in', 'the', 'center']], vocab);
-  assert.deepEqual(m.encode(tokens, lengths).shape, [2, 24]); // both directions
+  assert.deepEqual(m.encode(tokens, lengths).shape, [2, 9 * 24]); // 9 attention hops of both directions (the default)
+  assert.deepEqual(new TextToImage({ ...small, pool: 'sum' }).encode(tokens, lengths).shape, [2, 24]);
   assert.deepEqual(m.forward(tokens, lengths).shape, [2, 1, 84, 84]);
   const pics = m.draw(tokens, lengths);
   assert.equal(pics.length, 2 * SCENE_PIXELS);
   assert.ok(pics.every((v) => v >= 0 && v <= 1));
-  const uni = new TextToImage({ ...small, bidirectional: false }, new Generator(1));
+  const uni = new TextToImage({ ...small, bidirectional: false, pool: 'last' }, new Generator(1));
   assert.deepEqual(uni.encode(tokens, lengths).shape, [2, 12]);
   const att = new TextToImage({ ...small, pool: 'attention', attentionHops: 3 }, new Generator(1));
   assert.deepEqual(att.encode(tokens, lengths).shape, [2, 3 * 24]); // 3 hops of both directions
