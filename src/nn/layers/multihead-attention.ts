@@ -230,7 +230,7 @@ export class MultiheadAttention extends Module {
 
 /** A mask as additive float: int32 nonzero -> -Infinity, zero -> 0; float masks as they are. */
 export function additiveMask(mask: Tensor): Tensor {
-  if (mask.dtype === 'float32') return mask;
+  if (mask.dtype !== 'int32') return mask;
   const src = mask.values();
   const out = new Float32Array(src.length);
   for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? -Infinity : 0;
