@@ -175,6 +175,20 @@ export class MultiheadAttention extends Module {
   }
 
   /**
+   * `kv` with k and v as nodes of the graph: when they are untracked views of a joint projection
+   * (kv.packed) that carries gradients, the same views taken through the graph (narrow, reshape,
+   * permute), so that other ops than attend (a cache's concat, a beam's row selection) pass their
+   * gradient on to the projection. Otherwise `kv` itself (decoding without gradients copies nothing).
+   */
+  trackedKeyValue(kv: KeyValue): KeyValue {
+    const p = kv.packed;
+    if (!p || !p.requiresGrad) return kv;
+    const E = this.embedDim;
+    const part = (t: Tensor) => (t.data === p.data ? this.heads(F.narrow(p, p.ndim - 1, (t.offset - p.offset) / E * E, E), p.ndim === 2) : t);
+    return { k: part(kv.k), v: part(kv.v) };
+  }
+
+  /**
    * The query against projected keys/values (from projectKeyValue, or a cache that appends them
    * step by step): query as in forward -> { output, weights } as forward.
    */
