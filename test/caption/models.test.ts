@@ -112,6 +112,26 @@ test('doubly stochastic regulariser: known value, and its gradient by finite dif
   assert.throws(() => doublyStochasticPenalty(a, rand([2, 3]), 1), /doublyStochasticPenalty: expected alphas \[B, T, R\] and mask \[B, T\], got \[2,4,9\] and \[2,3\]/);
 });
 
+test('both captioning models compute in float64: every parameter gets a float64 gradient, and the loss passes the float64 gradient check through the encoder, the initial state and the gate', () => {
+  const b = captionBatch([[5, 6, 7], [8, 9]]);
+  const tin = new Tensor(b.tokensIn, [b.B, b.T]);
+  const tout = new Tensor(b.tokensOut, [b.B, b.T]);
+  const x = images(2, 6).to('float64');
+  for (const kind of ['attention', 'show-tell'] as const) {
+    manualSeed(4);
+    const model = buildCaptionModel({ ...SMALL, channels: [2, 2, 3], hiddenSize: 5, attentionSize: 4, embSize: 3, model: kind }).to('float64');
+    const loss = () => captionLoss(model, x, tin, tout, kind === 'attention' ? 0.5 : 0).loss;
+    const l = loss();
+    assert.equal(l.dtype, 'float64');
+    l.backward();
+    for (const [name, p] of model.namedParameters()) assert.equal(p.grad?.dtype, 'float64', `${kind} ${name}`);
+    model.zeroGrad();
+    const named = new Map(model.namedParameters());
+    const some = ['encoder.convs.2.bias', 'init_h.bias', 'init_c.bias', ...(kind === 'attention' ? ['f_beta.bias'] : [])].map((n) => named.get(n)!);
+    gradcheck64(loss, some);
+  }
+});
+
 test('the regulariser reaches the attention parameters: gradient of the whole loss by finite differences', () => {
   manualSeed(3);
   const model = buildCaptionModel({ ...SMALL, channels: [2, 2, 3], hiddenSize: 5, attentionSize: 4, embSize: 3, model: "attention" }) as ShowAttendTell;
