@@ -25,11 +25,11 @@ export interface MultiheadAttentionOptions {
 
 export interface MultiheadAttentionForwardOptions {
   /**
-   * [N, S]: int32 boolean (nonzero = this key is padding and ignored) or float32 added to the
-   * scores of every query.
+   * [N, S]: int32 boolean (nonzero = this key is padding and ignored) or float (float32 or
+   * float64) added to the scores of every query.
    */
   keyPaddingMask?: Tensor | null;
-  /** [L, S] or [N·H, L, S]: int32 boolean (nonzero = masked) or float32 additive (see generateSquareSubsequentMask). */
+  /** [L, S] or [N·H, L, S]: int32 boolean (nonzero = masked) or float additive (see generateSquareSubsequentMask). */
   attnMask?: Tensor | null;
   /** return the attention weights (default true, as torch) */
   needWeights?: boolean;
