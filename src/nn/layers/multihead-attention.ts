@@ -184,7 +184,8 @@ export class MultiheadAttention extends Module {
     const p = kv.packed;
     if (!p || !p.requiresGrad) return kv;
     const E = this.embedDim;
-    const part = (t: Tensor) => (t.data === p.data ? this.heads(F.narrow(p, p.ndim - 1, (t.offset - p.offset) / E * E, E), p.ndim === 2) : t);
+    // a view's offset past p's is its first column in p (views start at p.offset + i·E)
+    const part = (t: Tensor) => (t.data === p.data ? this.heads(F.narrow(p, p.ndim - 1, t.offset - p.offset, E), p.ndim === 2) : t);
     return { k: part(kv.k), v: part(kv.v) };
   }
 
