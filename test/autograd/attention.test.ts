@@ -1,12 +1,13 @@
 /**
  * scaledDotProductAttention: the reference kernel against the composition of primitives (values
  * and gradients, masks of both kinds, causal, strided head views), the native kernel against the
- * reference, finite-difference gradient checks on both backends, and its error messages.
+ * reference in float32, float64 gradient checks on both backends (under the native one they also
+ * compare its float32 values and gradients with the reference's), and its error messages.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as F from '../../src/autograd/ops/index.js';
-import { gradcheck } from '../../src/autograd/gradcheck.js';
+import { gradcheck } from './check.js';
 import type { Backend } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { nativeBackend } from '../../src/backend/native/index-node.js';
@@ -14,6 +15,9 @@ import { withBackend } from '../../src/backend/registry.js';
 import { Generator } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { rnd } from './helpers.js';
+
+/** float32 operands: what the native kernel computes with (float64 ones go to the reference kernels). */
+const rnd32 = (shape: number[], seed: number) => rnd(shape, seed).to('float32');
 
 const BACKENDS: Backend[] = nativeBackend ? [jsBackend, nativeBackend] : [jsBackend];
 
@@ -45,12 +49,12 @@ function close(got: ArrayLike<number>, want: ArrayLike<number>, what: string, at
 /** Runs f on fresh leaves, back-propagates a fixed upstream, returns output and input grads. */
 function valueAndGrads(f: (q: Tensor, k: Tensor, v: Tensor) => Tensor, q0: Tensor, k0: Tensor, v0: Tensor) {
   const [q, k, v] = [q0, k0, v0].map((t) => {
-    const c = new Tensor(t.data.slice() as Float32Array, t.shape.slice(), t.strides.slice(), t.offset);
+    const c = new Tensor(t.data.slice(), t.shape.slice(), t.strides.slice(), t.offset);
     c.requiresGrad = true;
     return c;
   });
   const out = f(q, k, v);
-  const up = rnd(out.shape.slice(), 99);
+  const up = rnd(out.shape.slice(), 99).to(out.dtype);
   F.sum(F.mul(out, up)).backward();
   return { out: out.values(), dq: q.grad!.values(), dk: k.grad!.values(), dv: v.grad!.values() };
 }
@@ -124,11 +128,15 @@ test('weights: rows sum to one, masked entries are zero, dropout zeroes and resc
 });
 
 test('a fully masked row gives NaN as torch does', () => {
-  const q = rnd([2, 3], 1), k = rnd([2, 3], 2), v = rnd([2, 3], 3);
   const mask = new Tensor(Int32Array.from([1, 1, 0, 0]), [2, 2]);
-  for (const be of BACKENDS) {
-    const out = withBackend(be, () => F.scaledDotProductAttention(q, k, v, { mask })).values();
-    assert.ok(Number.isNaN(out[0]) && !Number.isNaN(out[3]), `${be.name}: ${Array.from(out)}`);
+  for (const make of [rnd32, rnd]) {
+    const q = make([2, 3], 1), k = make([2, 3], 2), v = make([2, 3], 3);
+    for (const be of BACKENDS) {
+      const out = withBackend(be, () => F.scaledDotProductAttention(q, k, v, { mask }));
+      assert.equal(out.dtype, q.dtype);
+      const o = out.values();
+      assert.ok(Number.isNaN(o[0]) && !Number.isNaN(o[3]), `${be.name} ${q.dtype}: ${Array.from(o)}`);
+    }
   }
 });
 
@@ -140,7 +148,7 @@ test('native kernel equals the reference (forward, weights, gradients, dropout w
     { name: 'key padding + dropout', q: [3, 2, 4, 17], k: [3, 2, 5, 17], v: [3, 2, 5, 9], opts: () => ({ mask: padMask([1, 0, 3], 5), dropout: 0.2, generator: new Generator(6) }) },
   ];
   for (const c of cases) {
-    const q = rnd(c.q, 1), k = rnd(c.k, 2), v = rnd(c.v, 3);
+    const q = rnd32(c.q, 1), k = rnd32(c.k, 2), v = rnd32(c.v, 3);
     const f = (x: Tensor, y: Tensor, z: Tensor) => F.scaledDotProductAttention(x, y, z, c.opts());
     const r = withBackend(jsBackend, () => valueAndGrads(f, q, k, v));
     const n = withBackend(nativeBackend!, () => valueAndGrads(f, q, k, v));
@@ -149,6 +157,22 @@ test('native kernel equals the reference (forward, weights, gradients, dropout w
     const wn = withBackend(nativeBackend!, () => F.scaledDotProductAttentionWithWeights(q, k, v, c.opts()).weights.values());
     close(wn, wr, `${c.name} weights`, 1e-6, 1e-5);
   }
+});
+
+test('float64 attention and layer norm under the native backend run on the reference kernels, bit for bit', { skip: nativeBackend ? false : 'native backend not available' }, () => {
+  // q float64, k and v float32 (promoted), a float mask, dropout: every operand reaches the kernel
+  // inside an argument object, which the float64 route must look into
+  const run = () => {
+    const q = rnd([2, 3, 6, 8], 1).requiresGrad_(), k = rnd32([2, 3, 7, 8], 2).requiresGrad_(), v = rnd32([2, 3, 7, 5], 3).requiresGrad_();
+    const r = F.scaledDotProductAttentionWithWeights(q, k, v, { mask: rnd32([6, 7], 4), causal: true, dropout: 0.2, generator: new Generator(8) });
+    const y = F.layerNorm(r.output, [5], rnd32([5], 5), rnd([5], 6));
+    F.sum(F.mul(y, rnd(y.shape.slice(), 7))).backward();
+    return [r.output, r.weights, y, q.grad!, k.grad!, v.grad!];
+  };
+  const nat = withBackend(nativeBackend!, run);
+  const ref = withBackend(jsBackend, run);
+  assert.deepEqual(nat.map((t) => t.dtype), ['float64', 'float64', 'float64', 'float64', 'float32', 'float32']);
+  nat.forEach((t, i) => assert.deepEqual(Array.from(t.values()), Array.from(ref[i].values()), `tensor ${i}`));
 });
 
 for (const be of BACKENDS) {
@@ -192,11 +216,11 @@ test('the native attention and layer-norm kernels refuse operands that do not fi
 });
 
 test('packed: q, k, v as untracked views of one projection send one gradient to it, equal to tracked views', () => {
-  for (const be of BACKENDS) {
+  for (const [be, make] of BACKENDS.flatMap((b) => [[b, rnd32], [b, rnd]] as const)) {
     withBackend(be, () => {
       const L = 4, N = 2, H = 2, D = 3, E = H * D;
-      const base = rnd([L, N, 3 * E], 1);
-      const up = rnd([N, H, L, D], 2);
+      const base = make([L, N, 3 * E], 1);
+      const up = make([N, H, L, D], 2);
       // tracked: narrow + reshape + permute through the graph
       const a = base.detach().requiresGrad_();
       const part = (i: number) => F.permute(F.reshape(F.narrow(a, 2, i * E, E), [L, N, H, D]), [1, 2, 0, 3]);
@@ -206,7 +230,8 @@ test('packed: q, k, v as untracked views of one projection send one gradient to 
       const view = (i: number) => new Tensor(b.data, [N, H, L, D], [3 * E, D, N * 3 * E, 1], i * E);
       const out = F.scaledDotProductAttention(view(0), view(1), view(2), { causal: true, packed: b });
       F.sum(F.mul(out, up)).backward();
-      close(b.grad!.values(), a.grad!.values(), `${be.name} packed gradient`, 1e-6, 1e-5);
+      assert.equal(b.grad!.dtype, base.dtype);
+      close(b.grad!.values(), a.grad!.values(), `${be.name} ${base.dtype} packed gradient`, 1e-6, 1e-5);
     });
   }
   assert.throws(() => F.scaledDotProductAttention(rnd([2, 3], 1), rnd([2, 3], 2), rnd([2, 3], 3), { packed: rnd([4], 4) }),

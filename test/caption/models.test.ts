@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import '../../src/autograd/index.js';
 import * as F from '../../src/autograd/ops/index.js';
-import { gradcheck } from '../../src/autograd/gradcheck.js';
+import { gradcheck } from '../autograd/check.js';
+import { gradcheck as gradcheck64 } from '../../src/autograd/gradcheck.js';
 import { makeScenes, scenesToTensor, type DigitPool } from '../../src/data/digit-scenes.js';
 import { manualSeed, Generator } from '../../src/tensor/rng.js';
 import { rand } from '../../src/tensor/creation.js';
@@ -114,36 +115,52 @@ test('doubly stochastic regulariser: known value, and its gradient by finite dif
   assert.ok(Math.abs(v - 2 * 1.38) < 1e-5, String(v));
   const g = new Generator(5);
   const mask = new Tensor(Float32Array.from([1, 1, 1, 0, 1, 1, 1, 1]), [2, 4]);
-  const a = rand([2, 4, 9], { generator: g });
+  const a = rand([2, 4, 9], { generator: g, dtype: 'float64' });
   gradcheck((x) => doublyStochasticPenalty(x, mask, 0.7), [a]);
-  const scores = rand([2, 4, 9], { low: -2, high: 2, generator: g });
+  const scores = rand([2, 4, 9], { low: -2, high: 2, generator: g, dtype: 'float64' });
   gradcheck((s) => doublyStochasticPenalty(F.softmax(s, 2), mask, 1.3), [scores]);
   assert.throws(() => doublyStochasticPenalty(a, rand([2, 3]), 1), /doublyStochasticPenalty: expected alphas \[B, T, R\] and mask \[B, T\], got \[2,4,9\] and \[2,3\]/);
+});
+
+test('both captioning models compute in float64: every parameter gets a float64 gradient, and the loss passes the float64 gradient check through the encoder, the initial state and the gate', () => {
+  const b = captionBatch([[5, 6, 7], [8, 9]]);
+  const tin = new Tensor(b.tokensIn, [b.B, b.T]);
+  const tout = new Tensor(b.tokensOut, [b.B, b.T]);
+  const x = images(2, 6).to('float64');
+  for (const kind of ['attention', 'show-tell'] as const) {
+    manualSeed(4);
+    const model = buildCaptionModel({ ...SMALL, channels: [2, 2, 3], hiddenSize: 5, attentionSize: 4, embSize: 3, model: kind }).to('float64');
+    const loss = () => captionLoss(model, x, tin, tout, kind === 'attention' ? 0.5 : 0).loss;
+    const l = loss();
+    assert.equal(l.dtype, 'float64');
+    l.backward();
+    for (const [name, p] of model.namedParameters()) assert.equal(p.grad?.dtype, 'float64', `${kind} ${name}`);
+    model.zeroGrad();
+    const named = new Map(model.namedParameters());
+    const some = ['encoder.convs.2.bias', 'init_h.bias', 'init_c.bias', ...(kind === 'attention' ? ['f_beta.bias'] : [])].map((n) => named.get(n)!);
+    gradcheck64(loss, some);
+  }
 });
 
 test('the regulariser reaches the attention parameters: gradient of the whole loss by finite differences', () => {
   manualSeed(3);
   const model = buildCaptionModel({ ...SMALL, channels: [2, 2, 3], hiddenSize: 5, attentionSize: 4, embSize: 3, model: "attention" }) as ShowAttendTell;
-  const x = images(2, 6);
   const b = captionBatch([[5, 6, 7], [8, 9]]);
   const tin = new Tensor(b.tokensIn, [b.B, b.T]);
   const tout = new Tensor(b.tokensOut, [b.B, b.T]);
   const att = model.attention;
-  // the loss as a function of the attention's projection weights (copied into the module)
+  // the penalty as a function of the attention's projection weights, in float64 (the parameters
+  // are perturbed in place; f reads them through the module)
+  const model64 = model.to('float64');
+  const x64 = images(2, 6).to('float64');
+  const words = new Tensor(Float64Array.from(b.tokensOut, (t) => (t === 0 ? 0 : 1)), [b.B, b.T]);
   const params = [att.W_q!.weight, att.v!.weight];
   const originals = params.map((p) => p.data.slice());
-  gradcheck((wq, v) => {
-    const saved = [att.W_q!.weight, att.v!.weight];
-    att.W_q!.weight = wq as never;
-    att.v!.weight = v as never;
-    try {
-      return doublyStochasticPenalty(model.forward(x, tin).attention!, new Tensor(Float32Array.from(b.tokensOut, (t) => (t === 0 ? 0 : 1)), [b.B, b.T]), 1);
-    } finally {
-      att.W_q!.weight = saved[0];
-      att.v!.weight = saved[1];
-    }
-  }, params.map((p) => new Tensor(Float32Array.from(p.data as Float32Array), p.shape.slice())), { eps: 1e-2, atol: 3e-3, rtol: 3e-2 });
+  gradcheck64(() => doublyStochasticPenalty(model64.forward(x64, tin).attention!, words, 1), params);
+  gradcheck64(() => captionLoss(model64, x64, tin, tout, 0.5).loss, params);
   params.forEach((p, i) => assert.deepEqual(p.data, originals[i]));
+  model.to('float32');
+  const x = images(2, 6);
   const l = captionLoss(model, x, tin, tout, 0.5);
   assert.ok(l.penalty > 0 && Math.abs(l.loss.item() - (l.crossEntropy + l.penalty)) < 1e-5);
   assert.equal(captionLoss(model, x, tin, tout, 0).penalty, 0);

@@ -62,7 +62,11 @@ test('every command answers --help with its usage, description and options', asy
 
 test('an unknown flag is refused by every command, naming the flag', async () => {
   // what each command needs besides the flag, so that the unknown flag is the only thing wrong
-  const needs: Record<string, string[]> = { translate: ['--run', tmpdir()], 'data embedded': ['--out', join(tmpdir(), 'never-written')], bleu: ['ref.txt'], experiment: ['vanishing'] };
+  const needs: Record<string, string[]> = {
+    translate: ['--run', tmpdir()], 'data embedded': ['--out', join(tmpdir(), 'never-written')], bleu: ['ref.txt'], experiment: ['vanishing'],
+    'data scenes': ['--out', join(tmpdir(), 'never-written'), '--n', '2'], caption: ['never.png', '--run', tmpdir()],
+    draw: ['a one in the center', '--run', tmpdir(), '--out', join(tmpdir(), 'never-written.png')],
+  };
   for (const { path, cmd } of allCommands()) {
     if (cmd.commands.length > 0) continue; // a group answers with its subcommands
     const r = await run([...path, ...(needs[path.join(' ')] ?? []), '--no-such-flag', '3']);

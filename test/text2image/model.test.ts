@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import '../../src/autograd/index.js';
-import { gradcheck } from '../../src/autograd/index.js';
+import { gradcheck } from '../autograd/check.js';
+import { gradcheck as gradcheck64 } from '../../src/autograd/gradcheck.js';
 import { composeScene, makeScenes, captionWords, SCENE_PIXELS, type DigitPool } from '../../src/data/digit-scenes.js';
 import { defaultCaptionVocab, encodeCaptions } from '../../src/models/text2image/captions.js';
 import { cellLoss, pixelLoss, resolveTextToImageConfig, TextToImage } from '../../src/models/text2image/model.js';
@@ -50,8 +51,8 @@ test('TextToImage: config errors name the field and value; bad token input is re
 });
 
 test('pixelLoss: per-pixel BCE on logits, its gradient by finite differences', () => {
-  const target = rand([2, 1, 3, 3], { generator: new Generator(3) });
-  const logits = randn([2, 1, 3, 3], { generator: new Generator(4) });
+  const target = rand([2, 1, 3, 3], { generator: new Generator(3), dtype: 'float64' });
+  const logits = randn([2, 1, 3, 3], { generator: new Generator(4), dtype: 'float64' });
   // known value: mean over pixels of -(y log σ(x) + (1-y) log(1-σ(x)))
   const x = logits.values(), y = target.values();
   let want = 0;
@@ -59,7 +60,7 @@ test('pixelLoss: per-pixel BCE on logits, its gradient by finite differences', (
     const p = 1 / (1 + Math.exp(-x[i]));
     want -= y[i] * Math.log(p) + (1 - y[i]) * Math.log(1 - p);
   }
-  assert.ok(Math.abs(pixelLoss(logits, target).item() - want / x.length) < 1e-5);
+  assert.ok(Math.abs(pixelLoss(logits, target).item() - want / x.length) < 1e-12);
   gradcheck((l) => pixelLoss(l, target), [logits]);
 });
 
@@ -116,4 +117,22 @@ test('training on a few scenes lowers the pixel loss', () => {
     opt.step();
   }
   assert.ok(losses[24] < 0.6 * losses[0], `loss went from ${losses[0]} to ${losses[24]}`);
+});
+
+test('TextToImage computes in float64: every parameter gets a float64 gradient, and the pixel loss passes the float64 gradient check through the encoder, the projection and the generator', () => {
+  const { tokens, lengths } = encodeCaptions([['a', 'one', 'in', 'the', 'center'], ['a', 'two', 'in', 'the', 'top', 'left']], vocab);
+  const target = rand([2, 1, 84, 84], { generator: new Generator(5), dtype: 'float64' });
+  for (const batchNorm of [true, false]) {
+    const m = new TextToImage({ ...small, embSize: 3, hiddenSize: 2, channels: [2, 2, 2], batchNorm }, new Generator(6)).to('float64');
+    const loss = () => pixelLoss(m.forward(tokens, lengths), target);
+    const l = loss();
+    assert.equal(l.dtype, 'float64');
+    l.backward();
+    for (const [name, p] of m.namedParameters()) assert.equal(p.grad?.dtype, 'float64', name);
+    m.zeroGrad();
+    const named = new Map(m.namedParameters());
+    const some = [...named.keys()].filter((n) => /bias/.test(n) && named.get(n)!.size <= 18).map((n) => named.get(n)!);
+    assert.ok(some.length >= 6, 'biases of the encoder, the projection and the generator');
+    gradcheck64(loss, some);
+  }
 });

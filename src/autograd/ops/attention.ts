@@ -13,13 +13,14 @@ import { defaultGenerator, type Generator } from '../../tensor/rng.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { fmtShape, numel } from '../../tensor/shape.js';
 import { record } from '../engine.js';
-import { empty, expandedView, requireFloat } from '../helpers.js';
+import { castTo, empty, expandedView, floatType, requireFloat } from '../helpers.js';
 import { contiguous } from './view.js';
 
 export interface AttentionOptions {
   /**
    * Broadcastable to [..., L, S]. An int32 tensor is boolean: nonzero = masked (as torch's bool
-   * masks). A float32 tensor is added to the scores (0 or -Infinity, or any bias). Carries no gradient.
+   * masks). A float tensor is added to the scores (0 or -Infinity, or any bias), in the precision
+   * of q, k and v. Carries no gradient.
    */
   mask?: Tensor | null;
   /** Masks key j for query i when j > i (torch's is_causal, top-left aligned). */
@@ -86,12 +87,15 @@ function attend(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, wantWei
   const scale = opts.scale ?? 1 / Math.sqrt(E);
   const batch = numel(lead);
   const be = getBackend();
+  // float64 when any of q, k, v is: outputs, weights, dropout multipliers and the mask then hold
+  // doubles (the native kernel is float32 only; the backend routes such calls to the reference)
+  const dt = floatType(q, k, v);
 
-  const { mask, maskOff, maskRow, maskCol } = maskView(opts.mask ?? null, lead, L, S);
+  const { mask, maskOff, maskRow, maskCol } = maskView(opts.mask ?? null, lead, L, S, dt);
   let drop: Float32Array | null = null;
   if (p > 0) {
     const g = opts.generator ?? defaultGenerator;
-    drop = new Float32Array(batch * L * S);
+    drop = be.alloc(dt, batch * L * S) as Float32Array;
     const keep = 1 - p, inv = 1 / keep;
     for (let i = 0; i < drop.length; i++) drop[i] = g.random() < keep ? inv : 0;
   }
@@ -101,14 +105,14 @@ function attend(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, wantWei
     k: k.data as Float32Array, kOff: batchOffsets(k), kRow: k.strides[nd - 2],
     v: v.data as Float32Array, vOff: batchOffsets(v), vRow: v.strides[nd - 2],
     scale, mask, maskOff, maskRow, maskCol, causal: opts.causal ?? false, drop,
-    weights: new Float32Array(batch * L * S),
+    weights: be.alloc(dt, batch * L * S) as Float32Array,
   };
-  const out = likeLayout(q, Ev);
+  const out = likeLayout(q, Ev, dt);
   be.sdpa(args, out.data as Float32Array, batchOffsets(out), out.strides[nd - 2]);
   const own = [q, k, v].filter((t) => !inPacked(t));
   record(out, OP, packed ? [packed, ...own] : [q, k, v], (grad) => {
     const go = grad.strides[nd - 1] === 1 || Ev === 1 ? grad : contiguous(grad);
-    const gp = packed ? empty(packed.shape) : null;
+    const gp = packed ? empty(packed.shape, dt) : null;
     const grads: Tensor[] = [];
     // a gradient laid out as t: into the packed buffer at t's own positions, or a tensor of its own
     const target = (t: Tensor, last: number) => {
@@ -117,7 +121,7 @@ function attend(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, wantWei
         for (let b = 0; b < off.length; b++) off[b] -= packed!.offset;
         return { data: gp!.data as Float32Array, off, row: t.strides[nd - 2] };
       }
-      const g = likeLayout(t, last);
+      const g = likeLayout(t, last, dt);
       grads.push(g);
       return { data: g.data as Float32Array, off: batchOffsets(g), row: g.strides[nd - 2] };
     };
@@ -132,7 +136,7 @@ function attend(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, wantWei
   if (wantWeights) {
     const w = args.weights;
     if (drop) {
-      const wd = new Float32Array(w.length);
+      const wd = be.alloc(dt, w.length) as Float32Array;
       for (let i = 0; i < w.length; i++) wd[i] = w[i] * drop[i];
       weights = new Tensor(wd, [...lead, L, S]);
     } else {
@@ -166,7 +170,7 @@ function batchOffsets(t: { shape: readonly number[]; strides: readonly number[];
  * A fresh tensor shaped like `t` with last dim `last`, stored in `t`'s dimension order (leading
  * dims and rows by decreasing stride; the last dim innermost).
  */
-function likeLayout(t: Tensor, last: number): Tensor {
+function likeLayout(t: Tensor, last: number, dtype: 'float32' | 'float64'): Tensor {
   const nd = t.ndim;
   const shape = [...t.shape.slice(0, -1), last];
   const order = Array.from({ length: nd - 1 }, (_, i) => i).sort((a, b) => t.strides[b] - t.strides[a] || a - b);
@@ -177,23 +181,33 @@ function likeLayout(t: Tensor, last: number): Tensor {
     strides[order[r]] = s;
     s *= shape[order[r]];
   }
-  return new Tensor(getBackend().alloc('float32', numel(shape)), shape, strides, 0);
+  return new Tensor(getBackend().alloc(dtype, numel(shape)), shape, strides, 0);
 }
 
-/** A mask in additive form: int32 (boolean) nonzero -> -Infinity, zero -> 0; a float32 mask as it is. */
+/** A mask in additive form: int32 (boolean) nonzero -> -Infinity, zero -> 0; a float mask as it is. */
 export function additiveMask(mask: Tensor): Tensor {
-  if (mask.dtype === 'float32') return mask;
+  if (mask.dtype !== 'int32') return mask;
   const src = mask.values();
   const out = new Float32Array(src.length);
   for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? -Infinity : 0;
   return new Tensor(out, mask.shape.slice());
 }
 
-/** The mask as an additive float view broadcast to [...lead, L, S]. */
-function maskView(m: Tensor | null, lead: readonly number[], L: number, S: number): Pick<SdpaArgs, 'mask' | 'maskOff' | 'maskRow' | 'maskCol'> {
+/** The mask as an additive view in `dtype` broadcast to [...lead, L, S]. */
+function maskView(
+  m: Tensor | null, lead: readonly number[], L: number, S: number, dtype: 'float32' | 'float64',
+): Pick<SdpaArgs, 'mask' | 'maskOff' | 'maskRow' | 'maskCol'> {
   if (!m) return { mask: null, maskOff: null, maskRow: 0, maskCol: 0 };
   const full = [...lead, L, S];
-  const t = additiveMask(m);
+  let t: Tensor = m;
+  if (m.dtype === 'int32') {
+    const src = m.values();
+    t = empty(m.shape, dtype);
+    const add = t.data;
+    for (let i = 0; i < src.length; i++) add[i] = src[i] !== 0 ? -Infinity : 0;
+  } else {
+    t = castTo(m, dtype);
+  }
   if (t.ndim > full.length) throw new Error(`${OP}: mask ${fmtShape(m.shape)} has more dims than the scores ${fmtShape(full)}`);
   let view;
   try {

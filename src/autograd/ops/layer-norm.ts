@@ -9,7 +9,7 @@ import { getBackend } from '../../backend/registry.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { fmtShape, numel } from '../../tensor/shape.js';
 import { record } from '../engine.js';
-import { empty, requireFloat } from '../helpers.js';
+import { empty, floatType, requireFloat } from '../helpers.js';
 
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
   requireFloat('layerNorm', x, 'input');
@@ -24,16 +24,17 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
   }
   const cols = numel(normalizedShape), rows = x.size / cols;
   const be = getBackend();
+  const dt = floatType(x, weight, bias);
   const xv = x.values() as Float32Array;
   const wv = weight ? (weight.values() as Float32Array) : null;
-  const out = empty(x.shape);
-  const mean = new Float32Array(rows), rstd = new Float32Array(rows);
+  const out = empty(x.shape, dt);
+  const mean = be.alloc(dt, rows) as Float32Array, rstd = be.alloc(dt, rows) as Float32Array;
   be.layerNorm(xv, rows, cols, wv, bias ? (bias.values() as Float32Array) : null, eps, out.data as Float32Array, mean, rstd);
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   record(out, 'layerNorm', inputs, (grad) => {
-    const dx = empty(x.shape);
-    const dw = weight?.requiresGrad ? empty(weight.shape) : null;
-    const db = bias?.requiresGrad ? empty(bias.shape) : null;
+    const dx = empty(x.shape, dt);
+    const dw = weight?.requiresGrad ? empty(weight.shape, dt) : null;
+    const db = bias?.requiresGrad ? empty(bias.shape, dt) : null;
     be.layerNormBackward(grad.values() as Float32Array, xv, rows, cols, wv, mean, rstd, dx.data as Float32Array,
       dw ? (dw.data as Float32Array) : null, db ? (db.data as Float32Array) : null);
     return [x.requiresGrad ? dx : null, ...(weight ? [dw] : []), ...(bias ? [db] : [])];

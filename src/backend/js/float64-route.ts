@@ -36,11 +36,15 @@ export function routeFloat64(backend: Backend): Backend {
 
 const routed = new WeakMap<Backend, Backend>();
 
-/** A Float64Array, a view on one, or an argument object (GemmArgs, AdamArgs, SgdArgs) holding one. */
+/**
+ * A Float64Array, or an argument object holding one as a direct member: a view ({ data }), GemmArgs
+ * (a, b, c), AdamArgs/SgdArgs (param, grad), SdpaArgs (q, k, v, mask, drop, weights) and SdpaGrads
+ * (dOut, dq, dk, dv). Every member is looked at, so a new kernel's argument object needs no entry here.
+ */
 function carriesFloat64(a: unknown): boolean {
   if (a instanceof Float64Array) return true;
-  if (a === null || typeof a !== 'object' || ArrayBuffer.isView(a)) return false;
+  if (a === null || typeof a !== 'object' || ArrayBuffer.isView(a) || Array.isArray(a)) return false;
   const o = a as Record<string, unknown>;
-  return o.data instanceof Float64Array || o.a instanceof Float64Array || o.b instanceof Float64Array || o.c instanceof Float64Array ||
-    o.param instanceof Float64Array || o.grad instanceof Float64Array;
+  for (const key in o) if (o[key] instanceof Float64Array) return true;
+  return false;
 }

@@ -25,11 +25,11 @@ export interface MultiheadAttentionOptions {
 
 export interface MultiheadAttentionForwardOptions {
   /**
-   * [N, S]: int32 boolean (nonzero = this key is padding and ignored) or float32 added to the
-   * scores of every query.
+   * [N, S]: int32 boolean (nonzero = this key is padding and ignored) or float (float32 or
+   * float64) added to the scores of every query.
    */
   keyPaddingMask?: Tensor | null;
-  /** [L, S] or [N·H, L, S]: int32 boolean (nonzero = masked) or float32 additive (see generateSquareSubsequentMask). */
+  /** [L, S] or [N·H, L, S]: int32 boolean (nonzero = masked) or float additive (see generateSquareSubsequentMask). */
   attnMask?: Tensor | null;
   /** return the attention weights (default true, as torch) */
   needWeights?: boolean;
@@ -172,6 +172,21 @@ export class MultiheadAttention extends Module {
       return { k, v, packed };
     }
     return { k: this.heads(this.project(key, 1), unbatched), v: this.heads(this.project(value, 2), unbatched) };
+  }
+
+  /**
+   * `kv` with k and v as nodes of the graph: when they are untracked views of a joint projection
+   * (kv.packed) that carries gradients, the same views taken through the graph (narrow, reshape,
+   * permute), so that other ops than attend (a cache's concat, a beam's row selection) pass their
+   * gradient on to the projection. Otherwise `kv` itself (decoding without gradients copies nothing).
+   */
+  trackedKeyValue(kv: KeyValue): KeyValue {
+    const p = kv.packed;
+    if (!p || !p.requiresGrad) return kv;
+    const E = this.embedDim;
+    // a view's offset past p's is its first column in p (views start at p.offset + i·E)
+    const part = (t: Tensor) => (t.data === p.data ? this.heads(F.narrow(p, p.ndim - 1, t.offset - p.offset, E), p.ndim === 2) : t);
+    return { k: part(kv.k), v: part(kv.v) };
   }
 
   /**

@@ -97,15 +97,27 @@ export class TransformerDecoderLayer extends Module {
    * positions attend to every cached one and causally among themselves.
    */
   forwardStep(tgt: Tensor, memory: Tensor, cache: DecoderLayerCache, opts: DecoderStepOptions = {}): Tensor {
+    // the cache keeps keys and values that later ops (concat, a beam's reorder) can pass gradients
+    // through; this step's attention may still read the joint projection in place
     const selfAttn = (x: Tensor) => {
       const kv = this.self_attn.projectKeyValue(x, x);
-      cache.self = cache.self ? { k: F.concat([cache.self.k, kv.k], 2), v: F.concat([cache.self.v, kv.v], 2) } : kv;
-      const tNew = kv.k.shape[2], total = cache.self.k.shape[2];
-      return this.self_attn.attend(x, cache.self, {
+      let step = kv;
+      if (cache.self) {
+        const cur = this.self_attn.trackedKeyValue(kv);
+        step = { k: F.concat([cache.self.k, cur.k], 2), v: F.concat([cache.self.v, cur.v], 2) };
+      }
+      cache.self = this.self_attn.trackedKeyValue(step);
+      const tNew = kv.k.shape[2], total = step.k.shape[2];
+      return this.self_attn.attend(x, step, {
         attnMask: tNew > 1 ? stepCausalMask(tNew, total) : null, keyPaddingMask: opts.tgtKeyPaddingMask, needWeights: false,
       }).output;
     };
-    const crossKv = (x: Tensor) => (cache.cross ??= this.multihead_attn.projectKeyValue(memory, memory, x.ndim === 2));
+    const crossKv = (x: Tensor) => {
+      if (cache.cross) return cache.cross;
+      const kv = this.multihead_attn.projectKeyValue(memory, memory, x.ndim === 2);
+      cache.cross = this.multihead_attn.trackedKeyValue(kv);
+      return kv;
+    };
     const keep = opts.needWeights ? (w: Tensor | null) => { cache.crossWeights = w; } : undefined;
     return this.blocks(tgt, selfAttn, crossKv, opts, keep);
   }
