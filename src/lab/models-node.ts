@@ -89,14 +89,40 @@ export function describeRun(dir: string, name: string): RunInfo | null {
   return null;
 }
 
-/** Every run folder directly inside `runsDir`, newest first. */
+/**
+ * Separates a group folder from a run inside it in a run's name: `attentive start` writes its models
+ * as `runs/start-<stamp>/{attention,plain,transformer}`, which the lab names `start-<stamp>~attention`
+ * (a name stays one URL path segment).
+ */
+export const RUN_GROUP_SEP = '~';
+
+/** The folder of the run `name` (`group~run` for a run inside a group folder) under `runsDir`. */
+export function runPath(runsDir: string, name: string): string {
+  return join(runsDir, ...name.split(RUN_GROUP_SEP));
+}
+
+/** Every run folder directly inside `runsDir`, or one level down in a folder that is not a run itself, newest first. */
 export function listRuns(runsDir: string): RunInfo[] {
   if (!existsSync(runsDir)) return [];
   const out: RunInfo[] = [];
   for (const name of readdirSync(runsDir)) {
-    if (name.startsWith('.')) continue;
+    if (name.startsWith('.') || name.includes(RUN_GROUP_SEP)) continue;
     const info = describeRun(join(runsDir, name), name);
-    if (info) out.push(info);
+    if (info) {
+      out.push(info);
+      continue;
+    }
+    let children: string[] = [];
+    try {
+      if (statSync(join(runsDir, name)).isDirectory()) children = readdirSync(join(runsDir, name));
+    } catch {
+      continue; // removed while listing
+    }
+    for (const child of children) {
+      if (child.startsWith('.') || child.includes(RUN_GROUP_SEP)) continue;
+      const nested = describeRun(join(runsDir, name, child), `${name}${RUN_GROUP_SEP}${child}`);
+      if (nested) out.push(nested);
+    }
   }
   return out.sort((a, b) => b.modified - a.modified || a.name.localeCompare(b.name));
 }

@@ -6,13 +6,13 @@
 import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, resolve, sep } from 'node:path';
+import { extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VERSION } from '../version.js';
 import { Jobs, type LabEvent } from './jobs-node.js';
 import {
   captionWithRun, describeRun, drawWithLabRun, insideData, listRuns, parseCaptionRequest, parseDrawRequest, parseTranslateRequest, RECIPES,
-  RequestError, sceneList, translateWithRun, type RunInfo,
+  RequestError, RUN_GROUP_SEP, runPath, sceneList, translateWithRun, type RunInfo,
 } from './models-node.js';
 
 export interface LabOptions {
@@ -52,8 +52,10 @@ const TYPES: Record<string, string> = {
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,159}$/;
 
 function checkName(what: string, name: string): string {
-  if (!NAME_RE.test(name) || name.includes('..')) {
-    throw new RequestError(`${what} ${JSON.stringify(name)} is not allowed: use letters, digits, '.', '_' and '-' only, without '..' or '/'`);
+  // a run may sit one level down in a group folder: 'group~run', each part a plain name
+  const parts = what === 'run' ? name.split(RUN_GROUP_SEP) : [name];
+  if (parts.length > 2 || parts.some((p) => !NAME_RE.test(p) || p.includes('..'))) {
+    throw new RequestError(`${what} ${JSON.stringify(name)} is not allowed: use letters, digits, '.', '_' and '-' only, without '..' or '/' (a run inside a group folder: 'group~run')`);
   }
   return name;
 }
@@ -118,7 +120,7 @@ export async function startLab(o: LabOptions = {}): Promise<Lab> {
 
   const runInfo = (name: string): { dir: string; info: RunInfo } => {
     checkName('run', name);
-    const dir = inside(runsDir, name);
+    const dir = inside(runsDir, relative(runsDir, runPath(runsDir, name)));
     const info = describeRun(dir, name);
     if (!info) throw new RequestError(`no run '${name}' in ${runsDir}`, 404);
     return { dir, info };
