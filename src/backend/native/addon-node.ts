@@ -93,12 +93,35 @@ export interface NativeAddon {
 /** Absolute path of the addon: `<package root>/build/Release/attentive.node` (same depth from src/ and dist/). */
 export const addonPath: string = fileURLToPath(new URL('../../../build/Release/attentive.node', import.meta.url));
 
-/** Loads the addon; returns it, or the reason it could not be loaded. */
+/** Every function of {@link NativeAddon}: an addon built from older sources lacks some of them. */
+export const ADDON_FUNCTIONS: readonly (keyof NativeAddon)[] = [
+  'alloc', 'alignmentOf', 'gemm', 'unary', 'binary', 'softmax', 'softmaxBackward', 'crossEntropy',
+  'crossEntropyBackward', 'reduce', 'sumSquares', 'indexSelect', 'indexAdd', 'adam', 'sgd', 'im2col',
+  'col2im', 'lstmCell', 'lstmCellBackward', 'copy', 'where', 'fill', 'gather', 'scatterAdd',
+  'topk', 'cumsum', 'maxPool2d', 'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'sdpa', 'sdpaBackward',
+  'layerNorm', 'layerNormBackward', 'setNumThreads', 'numThreads', 'info',
+];
+
+/** The functions of {@link ADDON_FUNCTIONS} that `addon` does not export. */
+export function missingAddonFunctions(addon: object): string[] {
+  return ADDON_FUNCTIONS.filter((f) => typeof (addon as Record<string, unknown>)[f] !== 'function');
+}
+
+/**
+ * Loads the addon; returns it, or the reason it could not be loaded. An addon left from an older
+ * build (the sources gained kernels since) is refused with the missing names, so the TypeScript
+ * backend is used with a warning instead of a kernel call failing in the middle of a run.
+ */
 export function loadAddon(): { addon: NativeAddon | null; error: string | null } {
   if (process.env.ATTENTIVE_BACKEND === 'js') return { addon: null, error: 'disabled by ATTENTIVE_BACKEND=js' };
   try {
     const require = createRequire(import.meta.url);
-    return { addon: require(addonPath) as NativeAddon, error: null };
+    const addon = require(addonPath) as NativeAddon;
+    const missing = missingAddonFunctions(addon);
+    if (missing.length > 0) {
+      return { addon: null, error: `loadAddon: ${addonPath} was built from older sources (it lacks ${missing.join(', ')}); run \`node scripts/build-native.mjs\`` };
+    }
+    return { addon, error: null };
   } catch (e) {
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
     return { addon: null, error: `loadAddon: cannot load ${addonPath} (${msg}); run \`node scripts/build-native.mjs\`` };
