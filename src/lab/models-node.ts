@@ -181,22 +181,29 @@ export function parseTranslateRequest(body: unknown): TranslateRequest {
 interface Loaded {
   model: TranslationModel;
   pipeline: TextPipeline;
-  stamp: number;
 }
-const cache = new Map<string, Loaded>();
+/** Loaded runs of every kind, by folder; the four most recently used are kept. */
+const loadedRuns = new Map<string, { value: unknown; stamp: number }>();
 
-/** Loads a translation run (kept in memory until its model file changes). */
-async function openRun(dir: string): Promise<Loaded> {
+/** Loads the run in `dir` with `load`, kept in memory until its model file changes. */
+async function openCached<T>(dir: string, load: () => Promise<T>): Promise<T> {
   const weights = join(dir, RUN_FILES.weights);
   const stamp = existsSync(weights) ? statSync(weights).mtimeMs : -1;
-  const hit = cache.get(dir);
-  if (hit && hit.stamp === stamp) return hit;
-  const { model, pipeline } = await loadRun(dir);
-  const loaded = { model, pipeline, stamp };
-  cache.delete(dir);
-  cache.set(dir, loaded);
-  while (cache.size > 4) cache.delete(cache.keys().next().value!);
-  return loaded;
+  const hit = loadedRuns.get(dir);
+  if (hit && hit.stamp === stamp) return hit.value as T;
+  const value = await load();
+  loadedRuns.delete(dir);
+  loadedRuns.set(dir, { value, stamp });
+  while (loadedRuns.size > 4) loadedRuns.delete(loadedRuns.keys().next().value!);
+  return value;
+}
+
+/** Loads a translation run (kept in memory until its model file changes). */
+function openRun(dir: string): Promise<Loaded> {
+  return openCached(dir, async () => {
+    const { model, pipeline } = await loadRun(dir);
+    return { model, pipeline };
+  });
 }
 
 /** Translates one sentence with the run in `dir`. */
@@ -477,22 +484,8 @@ function uploadedScene(png: string): { image: Float32Array; conversions: string[
   return { image: r.image, conversions: r.conversions };
 }
 
-interface LoadedCaption { model: CaptionModel; vocab: Vocab; stamp: number }
-interface LoadedDraw { run: Text2ImageRun; stamp: number }
-const imageModels = new Map<string, LoadedCaption | LoadedDraw>();
-
-/** Loads a run with `load`, kept in memory until its model file changes (like translation runs). */
-async function openImageRun<T extends LoadedCaption | LoadedDraw>(dir: string, load: () => Promise<Omit<T, 'stamp'>>): Promise<T> {
-  const weights = join(dir, RUN_FILES.weights);
-  const stamp = existsSync(weights) ? statSync(weights).mtimeMs : -1;
-  const hit = imageModels.get(dir);
-  if (hit && hit.stamp === stamp) return hit as T;
-  const loaded = { ...(await load()), stamp } as T;
-  imageModels.delete(dir);
-  imageModels.set(dir, loaded);
-  while (imageModels.size > 4) imageModels.delete(imageModels.keys().next().value!);
-  return loaded;
-}
+interface LoadedCaption { model: CaptionModel; vocab: Vocab }
+interface LoadedDraw { run: Text2ImageRun }
 
 /** Captions a scene or an uploaded PNG with the captioning run in `dir`. */
 export async function captionWithRun(dir: string, req: CaptionRequest): Promise<CaptionResponse> {
@@ -511,7 +504,7 @@ export async function captionWithRun(dir: string, req: CaptionRequest): Promise<
     image = s.image;
     reference = s.caption;
   }
-  const { model, vocab } = await openImageRun<LoadedCaption>(dir, () => loadCaptionRun(dir));
+  const { model, vocab } = await openCached<LoadedCaption>(dir, () => loadCaptionRun(dir));
   const [c] = captionImages(model, vocab, new Tensor(Float32Array.from(image), [1, 1, SCENE_SIDE, SCENE_SIDE]), { method: req.search, beamSize: req.beamSize });
   if (!c.finished) warnings.push('the caption reached the length limit without ending');
   if (c.exact === false) warnings.push('exact search ran out of its node budget: the caption may not be the most probable one');
@@ -540,7 +533,7 @@ export async function drawWithLabRun(dir: string, req: DrawRequest): Promise<Dra
   const info = describeRun(dir, req.run);
   if (!info || info.kind !== 'text2image') throw new RequestError(`draw: '${req.run}' is not a text-to-image run`, 404);
   if (!info.ready) throw new RequestError(`draw: run '${req.run}' has not saved a model yet`, 409);
-  const { run } = await openImageRun<LoadedDraw>(dir, async () => ({ run: await loadText2ImageRun(dir) }));
+  const { run } = await openCached<LoadedDraw>(dir, async () => ({ run: await loadText2ImageRun(dir) }));
   let parsed;
   try {
     parsed = prepareCaption(req.caption, run.config.vocab, 'draw');

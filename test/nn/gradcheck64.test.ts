@@ -7,7 +7,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as F from '../../src/autograd/ops/index.js';
 import { gradcheck } from '../../src/autograd/gradcheck.js';
-import type { Module } from '../../src/nn/module.js';
 import {
   BatchNorm1d, BatchNorm2d, Bilinear, Conv2d, ConvTranspose2d, Embedding, GRU, GRUCell, LayerNorm, Linear, LSTM, LSTMCell, RNN, RNNCell,
   binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, dropout, gaussianNoise, klDiv, l1Loss, mseLoss, nllLoss,
@@ -15,6 +14,7 @@ import {
 import { rand, randn, tensor } from '../../src/tensor/creation.js';
 import { Generator } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+import { checkModule } from './check-module.js';
 import { unbindViews } from '../../src/autograd/ops/split-views.js';
 
 const gen = (s: number) => new Generator(s);
@@ -22,14 +22,6 @@ const x64 = (shape: number[], seed: number, std = 1) => randn(shape, { generator
 const u64 = (shape: number[], lo: number, hi: number, seed: number) => rand(shape, { low: lo, high: hi, generator: gen(seed), dtype: 'float64' });
 const flat = (...ts: (Tensor | null | undefined)[]) => F.concat(ts.filter((t): t is Tensor => !!t).map((t) => F.reshape(t, [-1])), 0);
 
-/** Checks f through `inputs` and then through each of the module's parameters. */
-function checkModule(m: Module, f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void {
-  m.to('float64');
-  const params = m.parameters();
-  assert.ok(params.length > 0);
-  gradcheck(f, [...inputs, ...params]);
-  for (const p of params) assert.ok(p.grad && p.grad.dtype === 'float64', 'every parameter received a float64 gradient');
-}
 
 test('gradcheck64: Linear, Bilinear, Embedding', () => {
   const lin = new Linear(3, 4, { generator: gen(1) });

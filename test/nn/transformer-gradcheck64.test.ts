@@ -9,8 +9,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as F from '../../src/autograd/ops/index.js';
-import { gradcheck } from '../../src/autograd/gradcheck.js';
-import type { Module } from '../../src/nn/module.js';
 import {
   generateSquareSubsequentMask, LearnedPositionalEncoding, MultiheadAttention, SinusoidalPositionalEncoding, Transformer,
   TransformerDecoderCache, TransformerDecoderLayer, TransformerEncoderLayer,
@@ -18,6 +16,7 @@ import {
 import { randn } from '../../src/tensor/creation.js';
 import { Generator } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+import { checkModule } from './check-module.js';
 
 const gen = (s: number) => new Generator(s);
 const x64 = (shape: number[], seed: number) => randn(shape, { generator: gen(seed), dtype: 'float64' });
@@ -25,14 +24,6 @@ const flat = (...ts: (Tensor | null | undefined)[]) => F.concat(ts.filter((t): t
 /** Key padding [N, S] (int32, nonzero = padding) with the last pad[n] keys of sequence n masked. */
 const padding = (pad: number[], S: number) => new Tensor(Int32Array.from({ length: pad.length * S }, (_, i) => (i % S >= S - pad[Math.floor(i / S)] ? 1 : 0)), [pad.length, S]);
 
-/** Checks f through `inputs` and each of the module's parameters; every one gets a float64 gradient. */
-function checkModule(m: Module, f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void {
-  m.to('float64');
-  const params = m.parameters();
-  assert.ok(params.length > 0);
-  gradcheck(f, [...inputs, ...params]);
-  for (const p of params) assert.ok(p.grad && p.grad.dtype === 'float64', 'every parameter received a float64 gradient');
-}
 
 test('gradcheck64: MultiheadAttention, packed self-attention and cross-attention, masks', () => {
   const mha = new MultiheadAttention(6, 2, { generator: gen(1) });
