@@ -19,6 +19,12 @@ export interface TextPipelineConfig {
   srcBpeMerges?: number;
   /** English units seen fewer times in training become `<unk>` (default 1: keep all). */
   tgtMinFreq?: number;
+  /**
+   * One vocabulary for both sides: the source units, then the target units the source lacks
+   * (default false). What a model that shares its source and target embeddings needs; the ids of
+   * the two sides then live in one table.
+   */
+  jointVocab?: boolean;
 }
 
 /** JSON of the learned parts (vocabularies, BPE), written as separate files in a run folder. */
@@ -62,11 +68,24 @@ export class TextPipeline {
     const alphabet = srcBpe ? [[...new Set(srcWords.flat().flatMap((w) => Array.from(w)))].sort().flatMap((c) => [c, c + END_OF_WORD])] : [];
     const srcVocab = Vocab.build(srcBpe ? [...srcWords.map((w) => srcBpe.encode(w)), ...alphabet] : srcWords, { minFreq: srcBpe ? 1 : minFreq });
     const tgtVocab = Vocab.build(bpe ? words.map((w) => bpe.encode(w)) : words, { minFreq: config.tgtMinFreq ?? minFreq });
+    if (config.jointVocab) {
+      const joint = Vocab.union(srcVocab, tgtVocab);
+      return new TextPipeline(config, srcTokenizer, joint, joint, bpe, srcBpe);
+    }
     return new TextPipeline(config, srcTokenizer, srcVocab, tgtVocab, bpe, srcBpe);
   }
 
   static fromState(state: TextPipelineState, srcTokenizer: Tokenizer): TextPipeline {
-    return new TextPipeline(state.config, srcTokenizer, Vocab.fromJSON(state.srcVocab), Vocab.fromJSON(state.tgtVocab), state.bpe ? Bpe.fromJSON(state.bpe) : null,
+    const srcVocab = Vocab.fromJSON(state.srcVocab);
+    let tgtVocab = Vocab.fromJSON(state.tgtVocab);
+    if (state.config.jointVocab) {
+      // one table on both sides, as when it was learned: a saved pair that differs was edited
+      if (srcVocab.size !== tgtVocab.size || srcVocab.tokens.some((t, i) => tgtVocab.tokens[i] !== t)) {
+        throw new Error(`TextPipeline: the config says jointVocab, but the saved source (${srcVocab.size} tokens) and target (${tgtVocab.size} tokens) vocabularies differ`);
+      }
+      tgtVocab = srcVocab;
+    }
+    return new TextPipeline(state.config, srcTokenizer, srcVocab, tgtVocab, state.bpe ? Bpe.fromJSON(state.bpe) : null,
       state.srcBpe ? Bpe.fromJSON(state.srcBpe) : null);
   }
 

@@ -80,6 +80,16 @@ export class Vocab {
     return new Vocab([...SPECIALS, ...kept]);
   }
 
+  /**
+   * One vocabulary holding the tokens of both: `a`'s in its order, then `b`'s that `a` lacks, in
+   * `b`'s order (deterministic, and `a`'s ids are unchanged). A source and a target vocabulary
+   * joined this way let a model share one embedding matrix between its two sides.
+   */
+  static union(a: Vocab, b: Vocab): Vocab {
+    const extra = b.tokens.slice(SPECIALS.length).filter((t) => !a.has(t));
+    return new Vocab([...a.tokens, ...extra]);
+  }
+
   /** Number of tokens including specials. */
   get size(): number {
     return this.tokens.length;

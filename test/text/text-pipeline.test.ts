@@ -28,3 +28,23 @@ test('BPE on the source side: a word never seen whole is read as known pieces, n
   // the target side is unchanged by the source merges
   assert.deepEqual(bpe.encodeTgt('We like apples.'), plain.encodeTgt('We like apples.'));
 });
+
+test('jointVocab: one table for both sides (source ids unchanged, English words appended once), kept through the saved state; an edited state is refused', () => {
+  const mixed = [...pairs, { zh: '我们 3 个', en: 'We 3.' }]; // '3' on both sides: one entry
+  const separate = TextPipeline.learn({ srcTokenizer: 'word', lowercase: false, bpeMerges: 0 }, spaces, mixed);
+  const joint = TextPipeline.learn({ srcTokenizer: 'word', lowercase: false, bpeMerges: 0, jointVocab: true }, spaces, mixed);
+  assert.equal(joint.srcVocab, joint.tgtVocab);
+  assert.equal(joint.srcVocab.tokens.filter((t) => t === '3').length, 1);
+  assert.equal(joint.srcVocab.size, separate.srcVocab.size + separate.tgtVocab.size - 4 - 1);
+  assert.deepEqual(joint.encodeSrc('我们 吃 苹果').ids, separate.encodeSrc('我们 吃 苹果').ids);
+  const ids = joint.encodeTgt('They eat bananas.');
+  assert.ok(!ids.includes(UNK_ID));
+  assert.equal(joint.decodeTgt(ids), 'They eat bananas.');
+  assert.ok(ids.every((id) => id >= separate.srcVocab.size || id === joint.srcVocab.id('3')), 'English words come after the source units');
+  const state = JSON.parse(JSON.stringify(joint.state()));
+  const back = TextPipeline.fromState(state, spaces);
+  assert.equal(back.srcVocab, back.tgtVocab);
+  assert.deepEqual(back.encodeTgt('They eat bananas.'), ids);
+  state.tgtVocab.tokens.pop();
+  assert.throws(() => TextPipeline.fromState(state, spaces), /jointVocab.*differ/);
+});

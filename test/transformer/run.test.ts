@@ -113,3 +113,19 @@ test('a transformer run with BPE on both sides (jieba words split into pieces, E
   assert.ok(Number.isFinite(out[0].nBest[0].logProb));
   assert.equal(typeof run.pipeline.decodeTgt(out[0].nBest[0].tokens), 'string');
 });
+
+test('--share-embeddings: the run learns one vocabulary for both sides, keeps one embedding table, reloads and translates; a separate vocabulary is refused', async () => {
+  const dir = newRunDir();
+  await trainTranslation({ ...base, epochs: 1, out: dir, model: { ...tiny, shareEmbeddings: true } });
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  assert.equal(config.text.jointVocab, true);
+  assert.equal(config.model.srcVocabSize, config.model.tgtVocabSize);
+  const names = Object.keys(weights(dir));
+  assert.ok(names.includes('embed.weight') && !names.includes('src_embed.weight') && !names.includes('tgt_embed.weight'), names.join(', '));
+  const run = await loadRun(dir);
+  assert.equal(run.pipeline.srcVocab, run.pipeline.tgtVocab);
+  const enc = run.pipeline.encodeSrc('我们有三个苹果');
+  const out = translateIds(run.model, [enc.ids], { method: 'beam', beamSize: 3 });
+  assert.ok(Number.isFinite(out[0].nBest[0].logProb));
+  await assert.rejects(trainTranslation({ ...base, epochs: 1, out: newRunDir(), model: { ...tiny, shareEmbeddings: true }, text: { jointVocab: false } }), /shareEmbeddings.*joint vocabulary/);
+});

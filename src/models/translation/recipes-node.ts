@@ -35,7 +35,7 @@ export interface Recipe {
 export const RECIPES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../recipes');
 
 const OPTION_KEYS = [...Object.keys(TRAIN_DEFAULTS), 'skipFinalEval', 'bleuLowercase', 'model', 'text', 'data'];
-const TEXT_KEYS = ['srcTokenizer', 'lowercase', 'bpeMerges', 'srcBpeMerges', 'tgtMinFreq'];
+const TEXT_KEYS = ['srcTokenizer', 'lowercase', 'bpeMerges', 'srcBpeMerges', 'tgtMinFreq', 'jointVocab'];
 const DATA_KEYS = ['kind', 'path', 'nPairs', 'seed'];
 const FILE_KEYS = ['description', 'defaultFor', 'options'];
 

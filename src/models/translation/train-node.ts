@@ -226,6 +226,11 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
     if (!(o.lrFinal >= 0 && o.lrFinal <= 1)) throw new Error(`trainTranslation: lrFinal (--lr-final) must be in [0, 1], got ${o.lrFinal}`);
     runDir = resolve(options.out ?? join('runs', `translate-${timestamp()}`));
     const textConfig: TextPipelineConfig = { srcTokenizer: 'char', lowercase: false, bpeMerges: 0, ...definedOnly(options.text ?? {}) };
+    // Shared source/target embeddings index one table, so they need one vocabulary for both sides.
+    if ((options.model as { shareEmbeddings?: boolean } | undefined)?.shareEmbeddings) {
+      if (textConfig.jointVocab === false) throw new Error('trainTranslation: shareEmbeddings (--share-embeddings) needs a joint vocabulary, but text.jointVocab is false');
+      textConfig.jointVocab = true;
+    }
     const corpus = loadCorpus(options.data);
     pipeline = TextPipeline.learn(textConfig, sourceTokenizer(textConfig.srcTokenizer), corpus.train);
     manualSeed(o.seed);
