@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getBackend } from '../../backend/registry.js';
 import { Batcher, type Batch } from '../../data/batching.js';
@@ -289,6 +290,13 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
         bestValidBleu: Number.isFinite(r.bestMetrics.validBleuGreedy) ? r.bestMetrics.validBleuGreedy : -1,
         bestValidLoss: +r.bestLoss.toFixed(4), parameters: model.numParameters(), results: { valid: {}, test: {} }, bleuSignature: '',
       };
+      // Scoring test once after validation chose the run (`--resume RUN --epochs 0 --final-eval-splits test`)
+      // must not erase the validation scores: when nothing was trained since, keep the saved results.
+      const saved = options.resume ? readSavedSummary(runDir) : null;
+      if (saved && saved.steps === r.steps) {
+        for (const split of ['valid', 'test'] as const) if (!o.finalEvalSplits.includes(split)) summary.results[split] = saved.results?.[split] ?? {};
+        summary.bleuSignature = saved.bleuSignature ?? '';
+      }
       if (!o.skipFinalEval) await finalEvaluation(model, pipeline, corpus, o, runDir, summary, log);
       return summary as unknown as JsonValue;
     },
@@ -314,6 +322,17 @@ function upgradeTrainerState(old: Record<string, unknown>, byLoss: boolean): Loo
     schedule: { scale: n('lrScale', 1), plateau: { best: typeof old.minValidLoss === 'number' ? old.minValidLoss : null, badEpochs: n('lrBadEpochs', 0), cooldownLeft: 0 } },
     progress: n('lrProgress', 0),
   };
+}
+
+/** summary.json of an earlier finish of this run, or null (none yet, or unreadable: then nothing is kept). */
+function readSavedSummary(runDir: string): Partial<TrainSummary> | null {
+  const file = join(runDir, 'summary.json');
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Partial<TrainSummary>;
+  } catch {
+    return null;
+  }
 }
 
 /** Greedy and beam (and optionally exact) BLEU of the chosen model on valid and test; writes the hypotheses beside. */
