@@ -35,6 +35,9 @@ function instrument(b: Backend): Backend {
       let key: string = k;
       if (k === 'gemm') { const g = args[0] as GemmArgs; key = `gemm ${g.batch}x[${g.m}x${g.k}]${g.transA ? 'T' : ''}·[${g.k}x${g.n}]${g.transB ? 'T' : ''}`; }
       if (k === 'unary' || k === 'binary' || k === 'reduce') key = `${k} ${String(args[0])}`;
+      if (k === 'im2col' || k === 'col2im') { const g = args[1] as { cIn: number; h: number }; key = `${k} Cin${g.cIn} ${g.h}x${g.h}`; }
+      if (k === 'maxPool2d' || k === 'maxPool2dBackward') { const g = args[k === 'maxPool2d' ? 1 : 2] as { c: number; h: number; kh: number }; key = `${k} C${g.c} ${g.h}x${g.h} k${g.kh}`; }
+      if (k === 'alloc') { const n = args[1] as number; key = `alloc ${n >= 1 << 20 ? '>=1M' : n >= 1 << 14 ? '16k-1M' : '<16k'}`; }
       const s = stats.get(key) ?? { ms: 0, calls: 0 };
       s.ms += dt; s.calls++;
       stats.set(key, s);

@@ -74,18 +74,21 @@ test('conv2dReluMaxPool2d: the gradient reaches only windows whose maximum is po
   assertValues(b.grad!, [1]);
 });
 
-test('conv2dReluMaxPool2d: a batch larger than one chunk (84x84, 32 channels) matches the composition in float32', () => {
-  const gen = new Generator(3);
-  const x = randn([3, 1, 84, 84], { generator: gen });
-  const w = randn([32, 1, 3, 3], { generator: gen, std: 0.3 });
-  const b = randn([32], { generator: gen, std: 0.1 });
-  const c: Case = { name: 'big', x: [3, 1, 84, 84], w: [32, 1, 3, 3], bias: true, conv: { padding: 1 }, k: 2 };
-  const want = valueAndGrads(composed(c), [x, w, b]);
-  const got = valueAndGrads(fused(c), [x, w, b]);
-  assert.equal(got.out.dtype, 'float32');
-  assertClose(got.out, want.out.values(), want.out.shape, 1e-6, 1e-6, 'output');
-  got.grads.forEach((g, k) => assertClose(g, want.grads[k].values(), want.grads[k].shape, 1e-4, 1e-4, `gradient of input ${k}`));
-});
+for (const [cIn, cOut] of [[1, 32], [2, 20]]) {
+  // 84x84 maps: one image per chunk
+  test(`conv2dReluMaxPool2d: a batch split into chunks (${cIn} -> ${cOut} channels, 84x84) match the composition in float32`, () => {
+    const gen = new Generator(3);
+    const x = randn([3, cIn, 84, 84], { generator: gen });
+    const w = randn([cOut, cIn, 3, 3], { generator: gen, std: 0.3 });
+    const b = randn([cOut], { generator: gen, std: 0.1 });
+    const c: Case = { name: 'big', x: [3, cIn, 84, 84], w: [cOut, cIn, 3, 3], bias: true, conv: { padding: 1 }, k: 2 };
+    const want = valueAndGrads(composed(c), [x, w, b]);
+    const got = valueAndGrads(fused(c), [x, w, b]);
+    assert.equal(got.out.dtype, 'float32');
+    assertClose(got.out, want.out.values(), want.out.shape, 1e-6, 1e-6, 'output');
+    got.grads.forEach((g, k) => assertClose(g, want.grads[k].values(), want.grads[k].shape, 1e-4, 1e-4, `gradient of input ${k}`));
+  });
+}
 
 test('conv2dReluMaxPool2d: unbatched input, and errors name the op and the shapes', () => {
   const x = rnd([1, 4, 4], 1), w = rnd([2, 1, 3, 3], 2);
