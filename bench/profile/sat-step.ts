@@ -37,7 +37,7 @@ function instrument(b: Backend): Backend {
       if (k === 'unary' || k === 'binary' || k === 'reduce') key = `${k} ${String(args[0])}`;
       if (k === 'im2col' || k === 'col2im') { const g = args[1] as { cIn: number; h: number }; key = `${k} Cin${g.cIn} ${g.h}x${g.h}`; }
       if (k === 'maxPool2d' || k === 'maxPool2dBackward') { const g = args[k === 'maxPool2d' ? 1 : 2] as { c: number; h: number; kh: number }; key = `${k} C${g.c} ${g.h}x${g.h} k${g.kh}`; }
-      if (k === 'alloc') { const n = args[1] as number; key = `alloc ${n >= 1 << 20 ? '>=1M' : n >= 1 << 14 ? '16k-1M' : '<16k'}`; }
+      if (k === 'alloc') { const n = args[1] as number; key = `alloc ${n >= 100000 ? String(n) : n >= 1 << 14 ? '16k-100k' : '<16k'}`; }
       const s = stats.get(key) ?? { ms: 0, calls: 0 };
       s.ms += dt; s.calls++;
       stats.set(key, s);
