@@ -74,7 +74,7 @@ test('conv2dReluMaxPool2d: the gradient reaches only windows whose maximum is po
   assertValues(b.grad!, [1]);
 });
 
-for (const [cIn, cOut] of [[1, 32], [2, 20]]) {
+for (const [cIn, cOut] of [[1, 32], [2, 20], [4, 8]]) {
   // 84x84 maps: one image per chunk
   test(`conv2dReluMaxPool2d: a batch split into chunks (${cIn} -> ${cOut} channels, 84x84) match the composition in float32`, () => {
     const gen = new Generator(3);
