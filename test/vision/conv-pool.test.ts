@@ -100,3 +100,16 @@ test('conv2dReluMaxPool2d: unbatched input, and errors name the op and the shape
   assert.throws(() => conv2dReluMaxPool2d(x, w, null, {}, 3), /conv2dReluMaxPool2d: output size would be 0x0 for input 2x2/);
   assert.throws(() => conv2dReluMaxPool2d(x, w, null, {}, 2, { dilation: 2 }), /conv2dReluMaxPool2d: pool dilation 2 is not supported/);
 });
+
+test('conv2dReluMaxPool2d: only the inputs that need gradients get them, with the same values as when all do', () => {
+  const c = cases[0];
+  const [x, w, b] = inputs(c, 90);
+  const all = valueAndGrads(fused(c), [x, w, b]);
+  for (const k of [0, 1, 2]) {
+    const leaves = [x, w, b].map((t, i) => (i === k ? t.detach().requiresGrad_() : t.detach()));
+    const out = fused(c)(leaves[0], leaves[1], leaves[2]);
+    sum(mul(out, randn(out.shape, { generator: new Generator(77), dtype: out.dtype }))).backward();
+    leaves.forEach((l, i) => assert.equal(l.grad != null, i === k, `input ${i} has a gradient only when it needs one (k = ${k})`));
+    assertClose(leaves[k].grad!, all.grads[k].values(), all.grads[k].shape, 1e-12, 1e-12, `gradient of input ${k} alone`);
+  }
+});
