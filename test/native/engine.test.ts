@@ -91,4 +91,9 @@ test('engine: gather, topk and pooling on native equal js', { skip: skipNative }
   });
   compare('maxPool2d', [rn([4, 3, 17, 16])], (x) => [F.maxPool2d(x, 2), F.maxPool2d(x, 3, { stride: 2, padding: 1 })]);
   compare('avgPool2d', [rn([4, 3, 17, 16])], (x) => [F.avgPool2d(x, 3, { stride: 1, padding: 1 })]);
+  // the caption encoder's first block: one image per chunk, so three chunks
+  compare('conv2dReluMaxPool2d', [rn([3, 1, 84, 84]), rn([32, 1, 3, 3], 0.3), rn([32], 0.1)],
+    (x, w, b) => [F.conv2dReluMaxPool2d(x, w, b, { padding: 1 }, 2)], 1e-4, 1e-4);
+  compare('conv2dReluMaxPool2d (multi-channel, pool 7)', [rn([2, 8, 21, 21]), rn([16, 8, 3, 3], 0.2), rn([16], 0.1)],
+    (x, w, b) => [F.conv2dReluMaxPool2d(x, w, b, { padding: 1 }, 7)], 1e-4, 1e-4);
 });

@@ -103,6 +103,11 @@ test('im2col and col2im match the reference (padding, stride, dilation)', { skip
     { n: 1, cIn: 2, h: 17, w: 33, kh: 5, kw: 2, strideH: 2, strideW: 3, padH: 2, padW: 0, dilationH: 2, dilationW: 1 },
     { n: 4, cIn: 32, h: 28, w: 28, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1 },
     { n: 1, cIn: 1, h: 1, w: 1, kh: 1, kw: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1 },
+    // taps that read only padding (padding 3 around a 2-wide kernel), odd strides and dilations
+    { n: 2, cIn: 2, h: 6, w: 5, kh: 2, kw: 2, strideH: 1, strideW: 1, padH: 3, padW: 3, dilationH: 1, dilationW: 1 },
+    { n: 1, cIn: 3, h: 10, w: 11, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1, dilationH: 3, dilationW: 3 },
+    { n: 1, cIn: 2, h: 8, w: 13, kh: 3, kw: 4, strideH: 3, strideW: 4, padH: 2, padW: 2, dilationH: 1, dilationW: 2 },
+    { n: 2, cIn: 1, h: 84, w: 84, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1 },
   ];
   for (const c of cases) {
     const outH = Math.floor((c.h + 2 * c.padH - c.dilationH * (c.kh - 1) - 1) / c.strideH) + 1;

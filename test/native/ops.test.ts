@@ -277,6 +277,7 @@ test('max and average pooling and their gradients match the reference exactly', 
     geometry(2, 3, 8, 8, 2, 2, 2, 2, 0, 0), geometry(32, 16, 28, 28, 2, 2, 2, 2, 0, 0), geometry(1, 1, 17, 33, 3, 3, 1, 1, 1, 1),
     geometry(3, 5, 7, 9, 3, 2, 2, 3, 1, 1), geometry(2, 2, 5, 5, 2, 2, 2, 2, 0, 0, true), geometry(1, 3, 1, 1000, 1, 3, 1, 2, 0, 1),
     geometry(4, 2, 6, 6, 5, 5, 3, 3, 2, 2, true), geometry(0, 3, 4, 4, 2, 2, 2, 2, 0, 0), geometry(2, 1, 1, 1, 1, 1, 1, 1, 0, 0),
+    geometry(2, 3, 7, 9, 2, 2, 2, 2, 0, 0), geometry(1, 2, 7, 9, 2, 2, 2, 2, 0, 0, true), geometry(1, 1, 84, 84, 2, 2, 2, 2, 0, 0),
   ];
   onThreads((threads) => {
     for (const g of geos) {

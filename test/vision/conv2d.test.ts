@@ -80,6 +80,9 @@ const configs: { name: string; x: [number, number, number, number]; w: [number, 
   { name: 'non-square kernel and stride', x: [1, 3, 6, 7], w: [2, 3, 2, 4], opts: { stride: [2, 1], padding: [0, 1] } },
   { name: 'depthwise with mixed everything', x: [2, 3, 6, 5], w: [3, 1, 3, 3], opts: { groups: 3, stride: [1, 2], padding: 2, dilation: [2, 1] } },
   { name: 'pointwise 1x1', x: [2, 4, 3, 3], w: [2, 2, 1, 1], opts: { groups: 2 } },
+  // fewer rows per filter (Cin/groups·kh·kw) than filters per group: the weight gradient is computed transposed
+  { name: 'one input channel, more filters than taps', x: [2, 1, 5, 5], w: [12, 1, 2, 2], opts: { padding: 1 } },
+  { name: 'groups 2, more filters than taps', x: [2, 2, 4, 4], w: [10, 1, 1, 3], opts: { groups: 2, padding: [0, 1] } },
 ];
 
 for (const c of configs) {
@@ -96,6 +99,22 @@ test('conv2d gradcheck: without bias, on a permuted (non-contiguous) input', () 
 test('conv2d gradcheck: through a nonlinearity after the convolution', () => {
   // squaring makes the upstream gradient depend on the output, so dX and dW are not just sums of weights
   gradcheck((x, w) => conv2d(x, w, null, { padding: 1 }).square(), [rnd([1, 2, 4, 4], 32), rnd([2, 2, 3, 3], 33)]);
+});
+
+test('conv2d: the weight gradient of a batch processed in chunks is the sum of its images\' gradients', () => {
+  // 1 -> 16 channels over 84x84: 4 images per chunk, so 6 images are 2 chunks
+  const x = rnd([6, 1, 84, 84], 40), w = rnd([16, 1, 3, 3], 41);
+  const up = rnd([6, 16, 84, 84], 42);
+  const ww = w.detach().requiresGrad_();
+  sum(mul(conv2d(x, ww, null, { padding: 1 }), up)).backward();
+  const want = new Float64Array(w.size);
+  for (let i = 0; i < 6; i++) {
+    const wi = w.detach().requiresGrad_();
+    sum(mul(conv2d(x.narrow(0, i, 1), wi, null, { padding: 1 }), up.narrow(0, i, 1))).backward();
+    wi.grad!.values().forEach((v, k) => { want[k] += v; });
+  }
+  const got = ww.grad!.values();
+  for (let k = 0; k < want.length; k++) assert.ok(Math.abs(got[k] - want[k]) <= 1e-9 * (1 + Math.abs(want[k])), `dW[${k}]: ${got[k]} vs ${want[k]}`);
 });
 
 test('conv2d: only the tensors that need gradients get them', () => {

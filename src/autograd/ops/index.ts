@@ -8,6 +8,7 @@ export * from './indexing.js';
 export * from './matmul.js';
 export * from './conv.js';
 export * from './pool.js';
+export * from './conv-pool.js';
 export * from './fused.js';
 export * from './cross-entropy.js';
 export * from './split-views.js';

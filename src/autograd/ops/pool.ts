@@ -44,14 +44,15 @@ function poolOut(size: number, k: number, s: number, p: number, ceil: boolean): 
   return out;
 }
 
-function poolGeometry(op: string, x: Tensor, kernel: IntPair, stride: IntPair | undefined, padding: IntPair, ceil: boolean): Pool2dGeometry {
+/** Checks pooling arguments (errors name `op`) and derives the geometry over an [N, C, H, W] input. */
+export function poolGeometry(op: string, shape: readonly number[], kernel: IntPair, stride: IntPair | undefined, padding: IntPair, ceil: boolean): Pool2dGeometry {
   const k = pair(op, 'kernel', kernel, 1);
   const s = stride === undefined ? k : pair(op, 'stride', stride, 1);
   const p = pair(op, 'padding', padding, 0);
   if (2 * p[0] > k[0] || 2 * p[1] > k[1]) {
     throw new Error(`${op}: padding ${fmtPair(p)} must be at most half the kernel ${fmtPair(k)}`);
   }
-  const [n, c, h, w] = x.shape;
+  const [n, c, h, w] = shape;
   const outH = poolOut(h, k[0], s[0], p[0], ceil);
   const outW = poolOut(w, k[1], s[1], p[1], ceil);
   if (outH <= 0 || outW <= 0) {
@@ -73,7 +74,7 @@ export function maxPool2d(x: Tensor, kernelSize: IntPair, options: MaxPool2dOpti
   const d = pair(op, 'dilation', options.dilation ?? 1, 1);
   if (d[0] !== 1 || d[1] !== 1) throw new Error(`${op}: dilation ${fmtPair(d)} is not supported (only 1)`);
   return withBatch(op, x, (x4) => {
-    const g = poolGeometry(op, x4, kernelSize, options.stride, options.padding ?? 0, options.ceilMode ?? false);
+    const g = poolGeometry(op, x4.shape, kernelSize, options.stride, options.padding ?? 0, options.ceilMode ?? false);
     const out = empty([g.n, g.c, g.outH, g.outW], floatType(x4));
     const argmax = getBackend().alloc('int32', out.size) as Int32Array;
     getBackend().maxPool2d(x4.values() as Float32Array, g, out.data as Float32Array, argmax);
@@ -95,7 +96,7 @@ export function avgPool2d(x: Tensor, kernelSize: IntPair, options: AvgPool2dOpti
   requireFloat(op, x);
   const includePad = options.countIncludePad ?? true;
   return withBatch(op, x, (x4) => {
-    const g = poolGeometry(op, x4, kernelSize, options.stride, options.padding ?? 0, options.ceilMode ?? false);
+    const g = poolGeometry(op, x4.shape, kernelSize, options.stride, options.padding ?? 0, options.ceilMode ?? false);
     return avgPoolWith(op, x4, g, includePad);
   });
 }

@@ -45,9 +45,14 @@ export class CaptionEncoder extends Module {
     }
     let x = images;
     for (let i = 0; i < this.channels.length; i++) {
-      x = this.convs.at(i).forward(x);
-      if (this.norms && i >= this.firstNorm) x = this.norms.at(i - this.firstNorm).forward(x);
-      x = F.maxPool2d(F.relu(x), ENCODER_POOLS[i]);
+      const conv = this.convs.at(i);
+      if (this.norms && i >= this.firstNorm) {
+        // max pooling before ReLU: the same values and gradients (ReLU is monotone), on a map 4-49 times smaller
+        x = F.relu(F.maxPool2d(this.norms.at(i - this.firstNorm).forward(conv.forward(x)), ENCODER_POOLS[i]));
+      } else {
+        const { stride, padding, dilation, groups } = conv.options;
+        x = F.conv2dReluMaxPool2d(x, conv.weight, conv.bias, { stride, padding, dilation, groups }, ENCODER_POOLS[i]);
+      }
     }
     return x;
   }
