@@ -17,7 +17,7 @@ test('recipes: the shipped ones load; each data kind and LSTM kind has its defau
   assert.equal(defaultRecipe('embedded', 'plain')?.name, 'start-plain');
   assert.equal(defaultRecipe('tatoeba', 'no-such-kind'), undefined);
   const t = loadRecipe('tatoeba-attention').options;
-  assert.deepEqual(t.model, { kind: 'attention', attention: 'bahdanau', bidirectional: true, hiddenSize: 256, decoderHiddenSize: 256, srcEmbSize: 256, tgtEmbSize: 256, dropout: 0.1, inputFeeding: false });
+  assert.deepEqual(t.model, { kind: 'attention', attention: 'bahdanau', bidirectional: true, hiddenSize: 256, decoderHiddenSize: 256, srcEmbSize: 256, tgtEmbSize: 256, dropout: 0.2, inputFeeding: false });
   assert.deepEqual([t.lr, t.lrSchedule, t.lrDecayFraction, t.maxMinutes, t.selectBy, t.text?.tgtMinFreq, t.text?.lowercase], [0.002, 'wsd', 0.3, 20, 'loss', 2, true]);
 });
 
