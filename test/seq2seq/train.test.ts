@@ -303,14 +303,17 @@ test('a run folder whose last/trainer.json has the format of earlier versions st
 test('scoring test after validation chose the run (--resume --epochs 0 --final-eval-splits test) keeps the validation scores; training more drops them', async () => {
   const dir = newRunDir();
   const data = { kind: 'embedded' as const, nPairs: 80, seed: 3 };
-  const first = await trainTranslation({ data, model: { model: 'attention', ...tiny }, epochs: 1, batchSize: 16, out: dir, log: quiet, progress: false, validBleuSentences: 0, finalEvalSentences: 3, finalEvalSplits: ['valid'] });
+  const first = await trainTranslation({ data, model: { model: 'attention', ...tiny }, epochs: 1, maxSteps: 3, batchSize: 16, out: dir, log: quiet, progress: false, validBleuSentences: 0, finalEvalSentences: 3, finalEvalSplits: ['valid'] });
   assert.deepEqual(Object.keys(first.results.test), []);
+  assert.equal(first.stoppedBy, 'steps');
   const scored = await trainTranslation({ data, resume: dir, epochs: 0, log: quiet, progress: false, finalEvalSentences: 3, finalEvalSplits: ['test'] });
   const json = (x: unknown) => JSON.parse(JSON.stringify(x));
   assert.deepEqual(scored.results.valid, json(first.results.valid), 'the validation scores are kept');
   assert.equal(scored.results.test.greedy.sentences, 3);
+  assert.equal(scored.stoppedBy, first.stoppedBy, 'how the training ended is kept');
+  assert.equal(scored.tokensPerSecond, first.tokensPerSecond);
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).results.valid, json(first.results.valid));
-  const more = await trainTranslation({ data, resume: dir, epochs: 2, log: quiet, progress: false, finalEvalSentences: 3, finalEvalSplits: ['test'] });
+  const more = await trainTranslation({ data, resume: dir, epochs: 2, maxSteps: Infinity, log: quiet, progress: false, finalEvalSentences: 3, finalEvalSplits: ['test'] });
   assert.ok(more.steps > scored.steps);
   assert.deepEqual(more.results.valid, {}, 'scores of an earlier model are not carried over');
 });

@@ -296,6 +296,9 @@ export async function trainTranslation(options: TrainTranslationOptions): Promis
       if (saved && saved.steps === r.steps) {
         for (const split of ['valid', 'test'] as const) if (!o.finalEvalSplits.includes(split)) summary.results[split] = saved.results?.[split] ?? {};
         summary.bleuSignature = saved.bleuSignature ?? '';
+        // how the training ended is the training's record, not the re-evaluation's (`--epochs 0` would say 'epochs')
+        if (saved.stoppedBy) summary.stoppedBy = saved.stoppedBy;
+        if (typeof saved.tokensPerSecond === 'number') summary.tokensPerSecond = saved.tokensPerSecond;
       }
       if (!o.skipFinalEval) await finalEvaluation(model, pipeline, corpus, o, runDir, summary, log);
       return summary as unknown as JsonValue;
