@@ -9,6 +9,7 @@ import * as F from '../../src/autograd/ops/index.js';
 import type { Backend, GemmArgs } from '../../src/backend/backend.js';
 import { setNumThreads } from '../../src/backend/native/index-node.js';
 import { getBackend, setBackend } from '../../src/backend/registry.js';
+import { gemmKey, instrumentBackend } from './instrument.js';
 import { selectBackend } from '../../src/backend/select-node.js';
 import { buildCaptionModel } from '../../src/models/caption/build.js';
 import { crossEntropy } from '../../src/nn/losses.js';
@@ -23,29 +24,15 @@ const { values: a } = parseArgs({ options: {
 if (selectBackend() === 'native') setNumThreads(+a.threads!);
 
 const stats = new Map<string, { ms: number; calls: number }>();
-function instrument(b: Backend): Backend {
-  const w: Record<string, unknown> = Object.create(b);
-  for (const k of Object.keys(b) as (keyof Backend)[]) {
-    const f = b[k];
-    if (typeof f !== 'function') continue;
-    w[k] = (...args: unknown[]) => {
-      const t = performance.now();
-      const r = (f as (...x: unknown[]) => unknown).apply(b, args);
-      const dt = performance.now() - t;
-      let key: string = k;
-      if (k === 'gemm') { const g = args[0] as GemmArgs; key = `gemm ${g.batch}x[${g.m}x${g.k}]${g.transA ? 'T' : ''}·[${g.k}x${g.n}]${g.transB ? 'T' : ''}`; }
-      if (k === 'unary' || k === 'binary' || k === 'reduce') key = `${k} ${String(args[0])}`;
-      if (k === 'im2col' || k === 'col2im') { const g = args[1] as { cIn: number; h: number }; key = `${k} Cin${g.cIn} ${g.h}x${g.h}`; }
-      if (k === 'maxPool2d' || k === 'maxPool2dBackward') { const g = args[k === 'maxPool2d' ? 1 : 2] as { c: number; h: number; kh: number }; key = `${k} C${g.c} ${g.h}x${g.h} k${g.kh}`; }
-      if (k === 'alloc') { const n = args[1] as number; key = `alloc ${n >= 100000 ? String(n) : n >= 1 << 14 ? '16k-100k' : '<16k'}`; }
-      const s = stats.get(key) ?? { ms: 0, calls: 0 };
-      s.ms += dt; s.calls++;
-      stats.set(key, s);
-      return r;
-    };
-  }
-  return w as unknown as Backend;
+function keyOf(k: string, args: unknown[]): string {
+  if (k === 'gemm') return gemmKey(args[0] as GemmArgs);
+  if (k === 'unary' || k === 'binary' || k === 'reduce') return `${k} ${String(args[0])}`;
+  if (k === 'im2col' || k === 'col2im') { const g = args[1] as { cIn: number; h: number }; return `${k} Cin${g.cIn} ${g.h}x${g.h}`; }
+  if (k === 'maxPool2d' || k === 'maxPool2dBackward') { const g = args[k === 'maxPool2d' ? 1 : 2] as { c: number; h: number; kh: number }; return `${k} C${g.c} ${g.h}x${g.h} k${g.kh}`; }
+  if (k === 'alloc') { const n = args[1] as number; return `alloc ${n >= 100000 ? String(n) : n >= 1 << 14 ? '16k-100k' : '<16k'}`; }
+  return k;
 }
+const instrument = (b: Backend) => instrumentBackend(b, stats, keyOf);
 
 const B = 64, L = 12, V = 30;
 manualSeed(0);

@@ -8,6 +8,7 @@ import * as F from '../../src/autograd/ops/index.js';
 import type { Backend, GemmArgs } from '../../src/backend/backend.js';
 import { setNumThreads } from '../../src/backend/native/index-node.js';
 import { getBackend, setBackend } from '../../src/backend/registry.js';
+import { gemmKey, instrumentBackend } from './instrument.js';
 import { selectBackend } from '../../src/backend/select-node.js';
 import { generateSquareSubsequentMask } from '../../src/nn/layers/multihead-attention.js';
 import { crossEntropy } from '../../src/nn/losses.js';
@@ -22,25 +23,7 @@ const { values: a } = parseArgs({ options: {
 if (selectBackend() === 'native') setNumThreads(+a.threads!);
 
 const stats = new Map<string, { ms: number; calls: number }>();
-function instrument(b: Backend): Backend {
-  const w: Record<string, unknown> = Object.create(b);
-  for (const k of Object.keys(b) as (keyof Backend)[]) {
-    const f = b[k];
-    if (typeof f !== 'function') continue;
-    w[k] = (...args: unknown[]) => {
-      const t = performance.now();
-      const r = (f as (...x: unknown[]) => unknown).apply(b, args);
-      const dt = performance.now() - t;
-      let key: string = k;
-      if (k === 'gemm') { const g = args[0] as GemmArgs; key = `gemm ${g.batch}x[${g.m}x${g.k}]${g.transA ? 'T' : ''}·[${g.k}x${g.n}]${g.transB ? 'T' : ''}`; }
-      const s = stats.get(key) ?? { ms: 0, calls: 0 };
-      s.ms += dt; s.calls++;
-      stats.set(key, s);
-      return r;
-    };
-  }
-  return w as unknown as Backend;
-}
+const instrument = (b: Backend) => instrumentBackend(b, stats, (k, args) => (k === 'gemm' ? gemmKey(args[0] as GemmArgs) : k));
 
 const gen = new Generator(0);
 const model = new TransformerMT(gen).train();

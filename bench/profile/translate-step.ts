@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { getBackend, setBackend } from '../../src/backend/registry.js';
+import { instrumentBackend } from './instrument.js';
 import { selectBackend } from '../../src/backend/select-node.js';
 import type { Backend } from '../../src/backend/backend.js';
 import { Batcher } from '../../src/data/batching.js';
@@ -56,35 +57,20 @@ function detailKey(k: string, args: unknown[]): string | null {
 const stats = new Map<string, { ms: number; calls: number }>();
 const sites = new Map<string, { bytes: number; calls: number }>();
 let allocBytes = 0;
-function instrument(b: Backend): Backend {
-  const w: Record<string, unknown> = Object.create(b);
-  for (const k of Object.keys(b) as (keyof Backend)[]) {
-    const f = b[k];
-    if (typeof f !== 'function') continue;
-    w[k] = (...args: unknown[]) => {
-      const t = performance.now();
-      const r = (f as (...x: unknown[]) => unknown).apply(b, args);
-      const dt = performance.now() - t;
-      const s = stats.get(k) ?? { ms: 0, calls: 0 };
-      s.ms += dt; s.calls++;
-      stats.set(k, s);
-      if (k === 'alloc') {
-        allocBytes += 4 * (args[1] as number);
-        if (a['alloc-sites']) {
-          // the first frame outside the backend and the tensor constructors names the op that allocated
-          const frames = (new Error().stack ?? '').split('\n').slice(2).map((l) => l.trim());
-          const site = frames.find((l) => !/backend|tensor\/(creation|tensor)\.ts|autograd\/helpers|translate-step/.test(l)) ?? '?';
-          const key = site.replace(/^at /, '').replace(/\(?file:\/\/.*\/src\//, '(').replace(/:\d+\)?$/, ')');
-          const d = sites.get(key) ?? { bytes: 0, calls: 0 }; d.bytes += 4 * (args[1] as number); d.calls++; sites.set(key, d);
-        }
-      }
-      const key = detailKey(k, args);
-      if (key) { const d = details.get(key) ?? { ms: 0, calls: 0 }; d.ms += dt; d.calls++; details.set(key, d); }
-      return r;
-    };
+const instrument = (b: Backend) => instrumentBackend(b, stats, undefined, (k, args, dt) => {
+  if (k === 'alloc') {
+    allocBytes += 4 * (args[1] as number);
+    if (a['alloc-sites']) {
+      // the first frame outside the backend, the tensor constructors and this wrapper names the op that allocated
+      const frames = (new Error().stack ?? '').split('\n').slice(2).map((l) => l.trim());
+      const site = frames.find((l) => !/backend|tensor\/(creation|tensor)\.ts|autograd\/helpers|translate-step|profile\/instrument/.test(l)) ?? '?';
+      const key = site.replace(/^at /, '').replace(/\(?file:\/\/.*\/src\//, '(').replace(/:\d+\)?$/, ')');
+      const d = sites.get(key) ?? { bytes: 0, calls: 0 }; d.bytes += 4 * (args[1] as number); d.calls++; sites.set(key, d);
+    }
   }
-  return w as unknown as Backend;
-}
+  const key = detailKey(k, args);
+  if (key) { const d = details.get(key) ?? { ms: 0, calls: 0 }; d.ms += dt; d.calls++; details.set(key, d); }
+});
 
 const steps = +a.steps!, warm = +a.warmup!;
 const times: number[] = [];
